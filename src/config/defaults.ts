@@ -1,0 +1,21 @@
+/** Defaults of every option, as django-trusted-devices and simplejwt ship them where they exist. */
+export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = 5 * 60;
+export const DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+export const DEFAULT_AUTH_HEADER_TYPES = ['Bearer'] as const;
+export const DEFAULT_USER_ID_CLAIM = 'user_id';
+export const DEFAULT_REFRESH_REUSE_GRACE_SECONDS = 10;
+export const DEFAULT_DELETE_DELAY_MINUTES = 1440;
+export const DEFAULT_UPDATE_DELAY_MINUTES = 60;
+export const DEFAULT_CONCURRENT_SESSION_WINDOW_SECONDS = 60;
+export const DEFAULT_TRUSTED_PROXY_DEPTH = 1;
+export const DEFAULT_GEOLOCATION_CACHE_SECONDS = 86400;
+/** Longest a login waits for a location before answering without one. */
+export const DEFAULT_GEOLOCATION_TIMEOUT_MS = 300;
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
+export const DEFAULT_LAST_SEEN_WRITE_INTERVAL_SECONDS = 60;
+export const DEFAULT_DEVICE_CACHE_SECONDS = 30;
+export const DEFAULT_DEVICE_CACHE_SIZE = 100_000;
+export const DEFAULT_USER_CACHE_SECONDS = 30;
+export const DEFAULT_CLEANUP_BATCH_SIZE = 1000;
+/** RFC 7518 section 3.2: an HS256 key must have at least 256 bits. */
+export const MIN_HMAC_KEY_BYTES = 32;

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+import { parseDurationSeconds } from './duration.js';
+import * as D from './defaults.js';
+
+const duration = (defaultSeconds: number) =>
+  z
+    .union([z.number(), z.string()])
+    .default(defaultSeconds)
+    .transform((value, context) => {
+      const seconds = parseDurationSeconds(value);
+      if (seconds === undefined) {
+        context.addIssue({ code: 'custom', message: 'expected seconds or a duration such as "90s", "5m", "1h30m" or "7d"' });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const wholeNumber = (min: number, defaultValue: number) => z.number().int().min(min).default(defaultValue);
+
+/** Matches an HTTP auth scheme token (RFC 9110 token characters). */
+const AUTH_SCHEME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** SQL identifiers the migrations can quote safely on every supported database. */
+const TABLE_PREFIX = /^(?:[a-z_][a-z0-9_]{0,30})?$/;
+
+/**
+ * Every plain-value option with its default. Options that are objects or
+ * functions (users, store, geolocation, logger, clock) are checked by
+ * `createTrustedDevices`.
+ */
+export const optionsSchema = z
+  .object({
+    signingKey: z.union([z.string(), z.instanceof(Uint8Array)]),
+    algorithm: z.literal('HS256').default('HS256'),
+    accessTokenLifetime: duration(D.DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS),
+    refreshTokenLifetime: duration(D.DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS),
+    leeway: duration(0),
+    authHeaderTypes: z.array(z.string().regex(AUTH_SCHEME)).min(1).default([...D.DEFAULT_AUTH_HEADER_TYPES]),
+    userIdClaim: z.string().min(1).max(64).default(D.DEFAULT_USER_ID_CLAIM),
+    issuer: z.string().min(1).optional(),
+    audience: z.string().min(1).optional(),
+    rotateRefreshTokens: z.boolean().default(true),
+    refreshReuseGraceSeconds: wholeNumber(0, D.DEFAULT_REFRESH_REUSE_GRACE_SECONDS),
+    deleteDelayMinutes: wholeNumber(0, D.DEFAULT_DELETE_DELAY_MINUTES),
+    updateDelayMinutes: wholeNumber(0, D.DEFAULT_UPDATE_DELAY_MINUTES),
+    delayApplies: z.enum(['acting', 'target']).default('acting'),
+    allowGlobalDelete: z.boolean().default(true),
+    allowGlobalUpdate: z.boolean().default(true),
+    defaultCanDeleteOtherDevices: z.boolean().default(true),
+    defaultCanUpdateOtherDevices: z.boolean().default(true),
+    maxDevicesPerUser: z.number().int().min(1).nullable().default(null),
+    detectConcurrentSessions: z.boolean().default(true),
+    concurrentSessionWindowSeconds: wholeNumber(1, D.DEFAULT_CONCURRENT_SESSION_WINDOW_SECONDS),
+    trustProxy: z.boolean().default(false),
+    trustedProxyDepth: wholeNumber(1, D.DEFAULT_TRUSTED_PROXY_DEPTH),
+    geolocationCacheSeconds: wholeNumber(0, D.DEFAULT_GEOLOCATION_CACHE_SECONDS),
+    geolocationTimeoutMs: wholeNumber(1, D.DEFAULT_GEOLOCATION_TIMEOUT_MS),
+    loginFields: z
+      .object({
+        username: z.string().min(1).max(64).default('username'),
+        password: z.string().min(1).max(64).default('password'),
+      })
+      .strict()
+      .default({ username: 'username', password: 'password' }),
+    bodyLimitBytes: wholeNumber(256, D.DEFAULT_BODY_LIMIT_BYTES),
+    lastSeenWriteIntervalSeconds: wholeNumber(0, D.DEFAULT_LAST_SEEN_WRITE_INTERVAL_SECONDS),
+    deviceCacheSeconds: wholeNumber(0, D.DEFAULT_DEVICE_CACHE_SECONDS),
+    deviceCacheSize: wholeNumber(1, D.DEFAULT_DEVICE_CACHE_SIZE),
+    userCacheSeconds: wholeNumber(0, D.DEFAULT_USER_CACHE_SECONDS),
+    tablePrefix: z.string().regex(TABLE_PREFIX).default(''),
+  })
+  .strict();
+
+export type PlainOptionsInput = z.input<typeof optionsSchema>;
+export type ResolvedConfig = z.output<typeof optionsSchema>;
+
+/** How to fix each option, shown after the problem zod found. */
+export const OPTION_FIXES: Partial<Record<keyof PlainOptionsInput, string>> = {
+  signingKey: `pass a random secret of at least ${D.MIN_HMAC_KEY_BYTES} bytes, for example from \`openssl rand -base64 48\``,
+  algorithm: 'use "HS256"',
+  authHeaderTypes: 'pass a non-empty list of auth schemes such as ["Bearer"]',
+  maxDevicesPerUser: 'pass a whole number of at least 1, or null for no limit',
+  delayApplies: 'use "acting" (the default) or "target"',
+  tablePrefix: 'use lowercase letters, digits and underscores, starting with a letter or underscore, at most 31 characters',
+  trustedProxyDepth: 'pass the number of proxies in front of the server that append to X-Forwarded-For (1 or more)',
+};

@@ -1,0 +1,58 @@
+import { TrustedDevicesError } from '../errors.js';
+import type { HttpRequest } from './types.js';
+
+/**
+ * Reads a request stream into one buffer, failing with `payload_too_large`
+ * as soon as it passes `limit` bytes, so an oversized body is never buffered whole.
+ */
+export async function readBodyWithLimit(stream: AsyncIterable<Buffer | string>, declaredLength: string | undefined, limit: number): Promise<Buffer> {
+  if (declaredLength !== undefined && Number(declaredLength) > limit) throw tooLarge(limit);
+
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += buffer.length;
+    if (total > limit) throw tooLarge(limit);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * Parses a request body as JSON, or as a form like Django REST framework's
+ * default parsers. Returns `{}` for an empty body. Throws `invalid`,
+ * `payload_too_large` or `unsupported_media_type`.
+ */
+export function parseBody(request: HttpRequest, limit: number): unknown {
+  const body = request.body;
+  if (body === undefined) return {};
+  if ('parsed' in body) return body.parsed ?? {};
+  if (body.raw.length > limit) throw tooLarge(limit);
+  if (body.raw.length === 0) return {};
+
+  const contentType = headerValue(request.headers['content-type'])?.split(';', 1)[0]!.trim().toLowerCase() ?? '';
+  const text = body.raw.toString('utf8');
+  if (contentType === 'application/x-www-form-urlencoded') {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  if (contentType !== '' && contentType !== 'application/json' && !contentType.endsWith('+json')) {
+    throw new TrustedDevicesError('unsupported_media_type', `Unsupported media type "${contentType.slice(0, 100)}". Send application/json.`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new TrustedDevicesError('invalid', 'The request body is not valid JSON.');
+  }
+}
+
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function tooLarge(limit: number): TrustedDevicesError {
+  // The rest of an oversized body is never read, so the connection cannot be reused.
+  return new TrustedDevicesError('payload_too_large', `The request body is larger than ${limit} bytes. Send a smaller body.`, {
+    headers: { connection: 'close' },
+  });
+}

@@ -1,0 +1,25 @@
+/** Header values as Node's `IncomingMessage` gives them: lower-case names. */
+export type RequestHeaders = Record<string, string | string[] | undefined>;
+
+/** A framework-neutral request, built by each adapter. */
+export interface HttpRequest {
+  method: string;
+  headers: RequestHeaders;
+  /** Path parameters, such as `deviceUid`. */
+  params: Record<string, string>;
+  /** The socket peer's address, before any proxy header is considered. */
+  socketAddress: string | undefined;
+  /**
+   * The body: raw bytes when the adapter has not parsed it, or the value a
+   * host's own body parser already produced.
+   */
+  body: { raw: Buffer } | { parsed: unknown } | undefined;
+}
+
+/** A framework-neutral response; adapters write it as JSON. */
+export interface HttpResponse {
+  status: number;
+  /** Serialised as JSON; omitted for 204. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}

@@ -1,0 +1,43 @@
+import ipaddr from 'ipaddr.js';
+
+export interface ClientIpOptions {
+  trustProxy: boolean;
+  trustedProxyDepth: number;
+}
+
+/**
+ * Returns an address in canonical form: IPv4-mapped IPv6 becomes IPv4
+ * (`::ffff:203.0.113.5` → `203.0.113.5`) and IPv6 is compressed, so two
+ * spellings of one address compare equal. Returns undefined for anything that
+ * is not an IP address.
+ */
+export function normalizeIp(address: string): string | undefined {
+  if (!ipaddr.isValid(address)) return undefined;
+  return ipaddr.process(address).toString();
+}
+
+/**
+ * Resolves the client address of a request.
+ *
+ * Without `trustProxy` this is the socket's peer. With it, the entry of
+ * `X-Forwarded-For` that is `trustedProxyDepth` places from the right: the
+ * address the outermost trusted proxy saw. Entries further left are written
+ * by the client and are never trusted. A header shorter than the depth, or an
+ * entry that is not an address, falls back to the socket's peer.
+ */
+export function resolveClientIp(
+  socketAddress: string | undefined,
+  forwardedFor: string | undefined,
+  options: ClientIpOptions,
+): string {
+  const peer = (socketAddress === undefined ? undefined : normalizeIp(socketAddress)) ?? UNKNOWN_ADDRESS;
+  if (!options.trustProxy || forwardedFor === undefined || forwardedFor === '') return peer;
+
+  const entries = forwardedFor.split(',');
+  if (entries.length < options.trustedProxyDepth) return peer;
+  const candidate = entries[entries.length - options.trustedProxyDepth]!.trim();
+  return normalizeIp(candidate) ?? peer;
+}
+
+/** Stored when a request has no usable address, such as a closed socket. */
+export const UNKNOWN_ADDRESS = '0.0.0.0';

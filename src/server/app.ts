@@ -1,0 +1,33 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+
+import { requireDevice, trustedDevicesRouter } from '../adapters/express/index.js';
+import type { TrustedDevices } from '../trusted-devices.js';
+
+/**
+ * The standalone server's Express app: the wire API at the root, a health
+ * check, and `/api/me` as an example of a host route behind `requireDevice`.
+ */
+export function createApp(td: TrustedDevices): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(trustedDevicesRouter(td));
+  app.get('/api/me', requireDevice(td), (req, res) => {
+    const auth = req.trustedDevice!;
+    res.json({ user_id: auth.user.id, device_uid: auth.device.deviceUid });
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ detail: 'Not found.', code: 'not_found' });
+  });
+  // Express reaches this only for errors thrown outside the API's own handlers.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    td.logger.error({ err: error }, 'unhandled error');
+    res.status(500).json({ detail: 'Internal server error.', code: 'internal_error' });
+  });
+  return app;
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+
+import type { Logger } from '../contracts.js';
+import { sqliteCapabilities } from '../store/dialect-capabilities.js';
+import { KyselyStore } from '../store/kysely-store.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { openSqlite } from '../store/sqlite.js';
+import { createTrustedDevices, type TrustedDevices } from '../trusted-devices.js';
+import { SqlUserStore } from '../users/sql-user-store.js';
+import { readEnvOptions } from './env-options.js';
+import { loadSigningKey } from './signing-key.js';
+
+export interface Runtime {
+  td: TrustedDevices;
+  users: SqlUserStore;
+  databasePath: string;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Generate and keep a signing key when none is configured. */
+  demo: boolean;
+  /**
+   * The CLI mints no tokens, so it may run without the server's key; a
+   * random one is used then.
+   */
+  requireSigningKey: boolean;
+}
+
+/**
+ * Opens what the standalone server and the CLI share: the SQLite file under
+ * the data folder, its migrations, the built-in users table, and the
+ * `TrustedDevices` instance configured from the environment.
+ */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { env } = options;
+  const dataDir = resolve(env.TRUSTED_DEVICES_DATA_DIR ?? 'data');
+  const databasePath = env.TRUSTED_DEVICES_DATABASE ?? resolve(dataDir, 'trusted-devices.sqlite');
+  const signingKey = options.requireSigningKey || options.demo || env.TRUSTED_DEVICES_SIGNING_KEY !== undefined
+    ? loadSigningKey(env, dataDir, options.demo).key
+    : randomBytes(48).toString('base64url');
+  const envOptions = readEnvOptions(env);
+
+  const db = openSqlite(databasePath);
+  try {
+    await migrateToLatest(db as never, { tablePrefix: envOptions.tablePrefix ?? '', includeUsers: true });
+    const users = new SqlUserStore(db, { tablePrefix: envOptions.tablePrefix ?? '' });
+    const td = await createTrustedDevices({
+      ...envOptions,
+      signingKey,
+      users,
+      store: new KyselyStore(db, sqliteCapabilities, { tablePrefix: envOptions.tablePrefix ?? '' }),
+      logger: options.logger,
+      geolocation: false,
+    });
+    return { td, users, databasePath, close: () => td.close() };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}

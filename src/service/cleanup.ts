@@ -1,0 +1,52 @@
+import { DEFAULT_CLEANUP_BATCH_SIZE } from '../config/defaults.js';
+import type { ServiceContext } from './context.js';
+import { forgetDevices } from './device-lookup.js';
+
+export interface CleanupOptions {
+  /** Remove devices not seen for this many seconds. Default: the refresh token lifetime. */
+  olderThanSeconds?: number;
+  /** Count the devices that would be removed without removing them. */
+  dryRun?: boolean;
+  /** Devices removed per transaction. Default 1000. */
+  batchSize?: number;
+}
+
+export interface CleanupResult {
+  /** Devices removed, or that would be removed in a dry run. */
+  count: number;
+  dryRun: boolean;
+  /** Devices last seen before this time (milliseconds since the epoch) were selected. */
+  seenBefore: number;
+}
+
+/**
+ * Removes devices not seen within the refresh lifetime, whose refresh tokens
+ * have all expired, in batches so no transaction holds a lock for long.
+ */
+export async function cleanupStaleDevices(context: ServiceContext, options: CleanupOptions = {}): Promise<CleanupResult> {
+  const olderThanSeconds = options.olderThanSeconds ?? context.config.refreshTokenLifetime;
+  const batchSize = options.batchSize ?? DEFAULT_CLEANUP_BATCH_SIZE;
+  if (!Number.isFinite(olderThanSeconds) || olderThanSeconds < 0) {
+    throw new TypeError(`Invalid olderThanSeconds ${String(olderThanSeconds)}: pass a number of seconds, 0 or more.`);
+  }
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new TypeError(`Invalid batchSize ${String(batchSize)}: pass a whole number of at least 1.`);
+  }
+
+  const now = context.clock();
+  const seenBefore = now - olderThanSeconds * 1000;
+  if (options.dryRun === true) {
+    return { count: await context.store.countStaleDevices(seenBefore), dryRun: true, seenBefore };
+  }
+
+  let count = 0;
+  for (;;) {
+    const removed = await context.store.deleteStaleDevices(seenBefore, batchSize);
+    count += removed.length;
+    forgetDevices(context, removed, now);
+    await context.events.emitRevoked(removed, 'cleanup');
+    if (removed.length < batchSize) break;
+  }
+  context.logger.info({ count, seenBefore: new Date(seenBefore).toISOString() }, 'stale devices removed');
+  return { count, dryRun: false, seenBefore };
+}

@@ -1,0 +1,33 @@
+import type { ResolvedConfig } from '../config/schema.js';
+import type { Clock, GeoProvider, Logger, User, UserAdapter } from '../contracts.js';
+import type { TokenCodec } from '../tokens/token-codec.js';
+import type { TtlCache } from '../store/ttl-cache.js';
+import type { DeviceRecord, Store } from '../store/types.js';
+import type { TrustedDevicesEventEmitter } from './events.js';
+
+/** A cached device lookup; an undefined device means the device is gone. */
+export interface CachedDevice {
+  device: DeviceRecord | undefined;
+  /** The `last_seen` value the store holds, to coalesce writes. */
+  persistedLastSeen: number;
+}
+
+/** Everything the service operations share. Built once by `createTrustedDevices`. */
+export interface ServiceContext {
+  config: ResolvedConfig;
+  store: Store;
+  users: UserAdapter;
+  tokens: TokenCodec;
+  deviceCache: TtlCache<CachedDevice>;
+  userCache: TtlCache<User>;
+  events: TrustedDevicesEventEmitter;
+  clock: Clock;
+  logger: Logger;
+  geolocation: GeoProvider | false;
+}
+
+/** The client side of a request, resolved by the HTTP layer. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}

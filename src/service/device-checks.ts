@@ -1,0 +1,61 @@
+import type { User } from '../contracts.js';
+import { StoreUnavailableError, TrustedDevicesError } from '../errors.js';
+import type { DeviceRecord } from '../store/types.js';
+import type { VerifiedToken } from '../tokens/claims.js';
+import type { ClientInfo, ServiceContext } from './context.js';
+import { forgetDevices, lookupUser } from './device-lookup.js';
+import { isConcurrentUse } from './hijack-detection.js';
+
+/** Returns the token's `device_uid`, or throws `device_uid_missing`. */
+export function requireDeviceUid(token: VerifiedToken): string {
+  if (token.deviceUid === undefined) {
+    throw new TrustedDevicesError('device_uid_missing', 'The token has no device_uid claim. Sign in again to get a device-bound token.');
+  }
+  return token.deviceUid;
+}
+
+/** Throws `device_not_recognized` unless the device exists and belongs to the token's user. */
+export function requireOwnedDevice(device: DeviceRecord | undefined, token: VerifiedToken): DeviceRecord {
+  if (device === undefined || device.userId !== token.userId) {
+    throw new TrustedDevicesError('device_not_recognized', 'This device is no longer signed in. Sign in again.');
+  }
+  return device;
+}
+
+/** Throws `inactive_account` unless the user exists and is active. */
+export async function requireActiveUser(context: ServiceContext, userId: string, now: number, fresh: boolean): Promise<User> {
+  let user;
+  try {
+    user = await lookupUser(context, userId, now, fresh);
+  } catch (error) {
+    if (error instanceof TrustedDevicesError) throw error;
+    throw new StoreUnavailableError(error);
+  }
+  if (user === null || !user.isActive) {
+    throw new TrustedDevicesError('inactive_account', 'The user account is inactive or no longer exists.');
+  }
+  return user;
+}
+
+/**
+ * Revokes the device and throws `device_compromised` when the request looks
+ * like a second party using its tokens.
+ */
+export async function rejectConcurrentUse(
+  context: ServiceContext,
+  device: DeviceRecord,
+  client: ClientInfo,
+  now: number,
+  detectedOn: 'request' | 'refresh',
+): Promise<void> {
+  if (!isConcurrentUse(device, client.ip, now, context.config)) return;
+
+  const removed = await context.store.deleteDevice(device.userId, device.deviceUid);
+  forgetDevices(context, [device], now);
+  context.logger.warn({ deviceUid: device.deviceUid, userId: device.userId, previousIp: device.lastIp, currentIp: client.ip }, 'device revoked: concurrent use from two addresses');
+  if (removed !== undefined) {
+    await context.events.emit('deviceCompromised', { device: removed, previousIp: device.lastIp, currentIp: client.ip, detectedOn });
+    await context.events.emitRevoked([removed], 'compromised');
+  }
+  throw new TrustedDevicesError('device_compromised', 'This device was used from two addresses at once and has been signed out. Sign in again.');
+}

@@ -1,0 +1,102 @@
+import { TrustedDevicesError } from '../errors.js';
+import type { DeviceRecord } from '../store/types.js';
+import { newJti, type VerifiedToken } from '../tokens/claims.js';
+import type { ClientInfo, ServiceContext } from './context.js';
+import { rejectConcurrentUse, requireActiveUser, requireDeviceUid, requireOwnedDevice } from './device-checks.js';
+import { forgetDevices, lookupDevice } from './device-lookup.js';
+
+export interface RefreshResult {
+  access: string;
+  /** Present when refresh tokens rotate. */
+  refresh?: string;
+}
+
+/**
+ * Exchanges a refresh token for a new access token and, with rotation, a new
+ * refresh token. The device row keeps the one refresh `jti` that may be used
+ * next; a compare-and-set lets only one of two racing refreshes rotate.
+ */
+export async function refresh(context: ServiceContext, rawToken: string, client: ClientInfo): Promise<RefreshResult> {
+  const now = context.clock();
+  const token = context.tokens.verify(rawToken, Math.floor(now / 1000), 'refresh');
+  const deviceUid = requireDeviceUid(token);
+  let device = requireOwnedDevice(await context.store.findDevice(deviceUid), token);
+  await requireActiveUser(context, token.userId, now, true);
+  await rejectConcurrentUse(context, device, client, now, 'refresh');
+
+  if (!context.config.rotateRefreshTokens) {
+    if (token.jti !== device.refreshJti) return reuseDetected(context, device, token, now);
+    await context.store.recordActivity(device.deviceUid, now, client.ip);
+    context.deviceCache.delete(device.deviceUid);
+    return { access: context.tokens.mintAccess({ userId: device.userId, deviceUid, issuedAt: Math.floor(now / 1000) }, newJti()) };
+  }
+
+  if (token.jti === device.refreshJti) {
+    const rotation = {
+      expectedJti: token.jti,
+      newJti: newJti(),
+      issuedAt: Math.floor(now / 1000) * 1000,
+      lastSeen: now,
+      lastIp: client.ip,
+    };
+    const rotated = await context.store.rotateRefreshJti(deviceUid, rotation);
+    context.deviceCache.delete(deviceUid);
+    if (rotated) {
+      // The UPDATE was the compare-and-set, so the new row is known without reading it back.
+      return currentPair(context, {
+        ...device,
+        refreshJti: rotation.newJti,
+        previousRefreshJti: rotation.expectedJti,
+        refreshIssuedAt: rotation.issuedAt,
+      });
+    }
+
+    // Another refresh with the same token rotated first: answer as within the grace window.
+    device = requireOwnedDevice(await context.store.findDevice(deviceUid), token);
+  }
+
+  if (token.jti === device.previousRefreshJti && now - device.refreshIssuedAt <= context.config.refreshReuseGraceSeconds * 1000) {
+    return currentPair(context, device);
+  }
+  return reuseDetected(context, device, token, now);
+}
+
+/**
+ * Verifies any token as simplejwt's verify endpoint does, plus the device
+ * checks. A refresh token that was rotated out answers `token_blacklisted`
+ * and revokes nothing.
+ */
+export async function verify(context: ServiceContext, rawToken: string): Promise<void> {
+  const now = context.clock();
+  const token = context.tokens.verify(rawToken, Math.floor(now / 1000));
+  const deviceUid = requireDeviceUid(token);
+  const device = requireOwnedDevice(await lookupDevice(context, deviceUid, now), token);
+  await requireActiveUser(context, token.userId, now, true);
+
+  if (token.tokenType === 'refresh' && token.jti !== device.refreshJti) {
+    // The cached row may predate a rotation made by this token's successor; read it fresh before rejecting.
+    const fresh = requireOwnedDevice(await context.store.findDevice(deviceUid), token);
+    if (token.jti !== fresh.refreshJti) throw new TrustedDevicesError('token_blacklisted', 'The token has been blacklisted.');
+  }
+}
+
+function currentPair(context: ServiceContext, device: DeviceRecord): RefreshResult {
+  return context.tokens.mintPair({
+    userId: device.userId,
+    deviceUid: device.deviceUid,
+    refreshJti: device.refreshJti,
+    issuedAt: Math.floor(device.refreshIssuedAt / 1000),
+  });
+}
+
+/** A rotated-out refresh token came back after the grace window: treat the device as stolen. */
+async function reuseDetected(context: ServiceContext, device: DeviceRecord, token: VerifiedToken, now: number): Promise<never> {
+  const removed = await context.store.deleteDevice(device.userId, device.deviceUid);
+  forgetDevices(context, [device], now);
+  context.logger.warn({ deviceUid: device.deviceUid, userId: device.userId, jti: token.jti }, 'device revoked: rotated-out refresh token reused');
+  if (removed !== undefined) {
+    await context.events.emit('refreshTokenReused', { device: removed, jti: token.jti });
+    await context.events.emitRevoked([removed], 'refresh-token-reused');
+  }
+  throw new TrustedDevicesError('device_compromised', 'A refresh token was used after it had been replaced, so this device has been signed out. Sign in again.');
+}

@@ -1,0 +1,28 @@
+import type { Kysely, Transaction } from 'kysely';
+
+import type { Database } from './database-schema.js';
+
+/**
+ * What differs between databases, kept in one object so the store has no
+ * `if (dialect === …)` branches.
+ */
+export interface DialectCapabilities {
+  readonly name: 'sqlite' | 'postgres' | 'mysql';
+  /**
+   * Serialises device changes of one user across connections for the rest of
+   * the transaction, so concurrent logins cannot both skip an eviction.
+   */
+  lockUser(trx: Transaction<Database>, userId: string): Promise<void>;
+  /** Opens a transaction that takes the write lock at once, where the database needs that. */
+  transaction<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+}
+
+/**
+ * SQLite has one writer at a time, and Kysely runs one transaction at a time
+ * on its single connection, so no extra lock is needed in one process.
+ */
+export const sqliteCapabilities: DialectCapabilities = {
+  name: 'sqlite',
+  lockUser: () => Promise.resolve(),
+  transaction: (db, work) => db.transaction().execute(work),
+};

@@ -1,0 +1,39 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+
+import { deviceMigrations, userMigrations } from './migrations/device-migrations.js';
+
+export interface MigrateOptions {
+  tablePrefix?: string;
+  /** Also create the built-in users table that the standalone server uses. */
+  includeUsers?: boolean;
+}
+
+/**
+ * Brings the tables up to date. Safe to run from several processes at once:
+ * Kysely's migrator takes a lock table first. Throws with the failed step's
+ * name when a migration fails.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, options: MigrateOptions = {}): Promise<string[]> {
+  const prefix = options.tablePrefix ?? '';
+  const applied = await run(db, `${prefix}trusted_devices_migrations`, deviceMigrations(prefix));
+  if (options.includeUsers === true) {
+    applied.push(...(await run(db, `${prefix}users_migrations`, userMigrations(prefix))));
+  }
+  return applied;
+}
+
+async function run(db: Kysely<unknown>, tableName: string, migrations: Record<string, Migration>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableName: tableName,
+    migrationLockTableName: `${tableName}_lock`,
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error !== undefined) {
+    const failed = result.results?.find((step) => step.status === 'Error')?.migrationName ?? 'unknown';
+    const reason = result.error instanceof Error ? result.error.message : 'unknown error';
+    throw new Error(`Migration "${failed}" of ${tableName} failed: ${reason}`, { cause: result.error });
+  }
+  return (result.results ?? []).filter((step) => step.status === 'Success').map((step) => step.migrationName);
+}

@@ -1,0 +1,129 @@
+import { createSigner, createVerifier } from 'fast-jwt';
+
+import type { ResolvedConfig } from '../config/schema.js';
+import { TrustedDevicesError } from '../errors.js';
+import { accessJtiFor, type TokenType, type VerifiedToken } from './claims.js';
+
+/** The inputs from which a refresh token and its access token are minted. */
+export interface TokenPairInput {
+  userId: string;
+  deviceUid: string;
+  refreshJti: string;
+  /** Seconds since the epoch. Minting twice from the same input yields the same tokens. */
+  issuedAt: number;
+}
+
+export interface TokenPair {
+  access: string;
+  refresh: string;
+}
+
+/** Entries in fast-jwt's verification cache. Expiry is still checked on every use. */
+const VERIFY_CACHE_SIZE = 10_000;
+
+/**
+ * Mints and verifies the HS256 JWTs of simplejwt's format: header
+ * `{"alg":"HS256","typ":"JWT"}`, claims `token_type`, `exp`, `iat`, `jti`, the
+ * user id claim and `device_uid`.
+ */
+export class TokenCodec {
+  readonly #config: ResolvedConfig;
+  readonly #sign: (payload: Record<string, unknown>) => string;
+  readonly #verify: (token: string) => Record<string, unknown>;
+
+  constructor(config: ResolvedConfig) {
+    this.#config = config;
+    const key = typeof config.signingKey === 'string' ? config.signingKey : Buffer.from(config.signingKey);
+
+    // fast-jwt keeps an `iat` present in the payload, so tokens carry the injected clock's time.
+    this.#sign = createSigner({ key, algorithm: config.algorithm });
+    // Expiry is checked in `verify` against the injected clock, so fast-jwt's
+    // own clock is switched off. The cache only skips the HMAC: claims are
+    // re-checked on every call.
+    this.#verify = createVerifier({
+      key,
+      algorithms: [config.algorithm],
+      ignoreExpiration: true,
+      ignoreNotBefore: true,
+      cache: VERIFY_CACHE_SIZE,
+      ...(config.issuer === undefined ? {} : { allowedIss: config.issuer }),
+      ...(config.audience === undefined ? {} : { allowedAud: config.audience }),
+    });
+  }
+
+  /** Mints an access and a refresh token for one device. */
+  mintPair(input: TokenPairInput): TokenPair {
+    return {
+      refresh: this.#mint('refresh', input.refreshJti, input),
+      access: this.#mint('access', accessJtiFor(input.refreshJti), input),
+    };
+  }
+
+  /** Mints an access token alone with its own `jti`, for refresh without rotation. */
+  mintAccess(input: Omit<TokenPairInput, 'refreshJti'>, jti: string): string {
+    return this.#mint('access', jti, input);
+  }
+
+  /**
+   * Checks the signature, then the claims. Throws `token_not_valid` for any
+   * defect, with a detail that never contains the token.
+   */
+  verify(token: string, nowSeconds: number, expectedType?: TokenType): VerifiedToken {
+    let payload: Record<string, unknown>;
+    try {
+      payload = this.#verify(token);
+    } catch {
+      throw invalidToken('The token is malformed or its signature is invalid.');
+    }
+
+    const verified = readClaims(payload, this.#config.userIdClaim);
+    if (verified.expiresAt + this.#config.leeway <= nowSeconds) {
+      throw invalidToken('The token has expired.');
+    }
+    if (expectedType !== undefined && verified.tokenType !== expectedType) {
+      throw invalidToken(expectedType === 'access' ? 'The token is not an access token.' : 'The token is not a refresh token.');
+    }
+    return verified;
+  }
+
+  #mint(tokenType: TokenType, jti: string, input: Omit<TokenPairInput, 'refreshJti'>): string {
+    const config = this.#config;
+    const lifetime = tokenType === 'access' ? config.accessTokenLifetime : config.refreshTokenLifetime;
+    const payload: Record<string, unknown> = {
+      token_type: tokenType,
+      exp: input.issuedAt + lifetime,
+      iat: input.issuedAt,
+      jti,
+      [config.userIdClaim]: input.userId,
+      device_uid: input.deviceUid,
+    };
+    if (config.issuer !== undefined) payload.iss = config.issuer;
+    if (config.audience !== undefined) payload.aud = config.audience;
+    return this.#sign(payload);
+  }
+}
+
+function readClaims(payload: Record<string, unknown>, userIdClaim: string): VerifiedToken {
+  const { token_type: tokenType, exp, iat, jti, device_uid: deviceUid } = payload;
+  const userId = payload[userIdClaim];
+
+  if (tokenType !== 'access' && tokenType !== 'refresh') throw invalidToken('The token has no valid token_type claim.');
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalidToken('The token has no valid exp claim.');
+  if (typeof jti !== 'string' || jti === '') throw invalidToken('The token has no jti claim.');
+  // simplejwt writes the user id as a string in recent versions and as a number in older ones.
+  const userIdText = typeof userId === 'number' && Number.isSafeInteger(userId) ? String(userId) : userId;
+  if (typeof userIdText !== 'string' || userIdText === '') throw invalidToken(`The token has no valid ${userIdClaim} claim.`);
+
+  return {
+    tokenType,
+    userId: userIdText,
+    deviceUid: typeof deviceUid === 'string' && deviceUid !== '' ? deviceUid : undefined,
+    jti,
+    issuedAt: typeof iat === 'number' ? iat : 0,
+    expiresAt: exp,
+  };
+}
+
+function invalidToken(detail: string): TrustedDevicesError {
+  return new TrustedDevicesError('token_not_valid', detail);
+}

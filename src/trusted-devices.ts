@@ -1,0 +1,189 @@
+import type { Kysely } from 'kysely';
+
+import { parseOptions } from './config/parse.js';
+import type { PlainOptionsInput, ResolvedConfig } from './config/schema.js';
+import type { Clock, GeoProvider, Logger, UserAdapter } from './contracts.js';
+import { authenticate, type AuthContext } from './service/authenticate.js';
+import { cleanupStaleDevices, type CleanupOptions, type CleanupResult } from './service/cleanup.js';
+import type { CachedDevice, ClientInfo, ServiceContext } from './service/context.js';
+import {
+  deleteDevice,
+  listDevices,
+  logout,
+  revokeAllDevices,
+  revokeDevice,
+  revokeOtherDevices,
+  updateDevice,
+  type DeviceView,
+} from './service/device-management.js';
+import { TrustedDevicesEventEmitter, type EventHandler, type TrustedDevicesEventName } from './service/events.js';
+import { login, type LoginResult } from './service/login.js';
+import { refresh, verify, type RefreshResult } from './service/refresh.js';
+import { sqliteCapabilities } from './store/dialect-capabilities.js';
+import { KyselyStore } from './store/kysely-store.js';
+import { migrateToLatest } from './store/migrate.js';
+import { openSqlite } from './store/sqlite.js';
+import { TtlCache } from './store/ttl-cache.js';
+import type { DevicePatch, DeviceRecord, Store } from './store/types.js';
+import { TokenCodec } from './tokens/token-codec.js';
+
+/** Options of `createTrustedDevices`: the plain settings plus the pieces a host plugs in. */
+export interface TrustedDevicesOptions extends PlainOptionsInput {
+  /** The host's user system. */
+  users: UserAdapter;
+  /**
+   * Where devices live: a SQLite file path (`:memory:` for a throwaway
+   * database), or a `Store` of your own. Exactly one of `database` and `store`.
+   */
+  database?: string;
+  store?: Store;
+  /** Create or update the tables at start-up. Default true; turn off when migrations run from the CLI. */
+  migrate?: boolean;
+  /** Where a sign-in is, or `false` for no lookups. Default: no lookups. */
+  geolocation?: GeoProvider | false;
+  /** A pino-compatible logger. Default: silent. */
+  logger?: Logger;
+  /** Milliseconds since the epoch. Default `Date.now`; tests pass a controllable clock. */
+  clock?: Clock;
+}
+
+const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Trusted device management over one store. Created by `createTrustedDevices`. */
+export class TrustedDevices {
+  readonly config: ResolvedConfig;
+  readonly store: Store;
+  readonly #context: ServiceContext;
+
+  /** @internal Use `createTrustedDevices`. */
+  constructor(context: ServiceContext) {
+    this.#context = context;
+    this.config = context.config;
+    this.store = context.store;
+  }
+
+  get logger(): Logger {
+    return this.#context.logger;
+  }
+
+  /** Subscribes to an event. Returns a function that unsubscribes. */
+  on<K extends TrustedDevicesEventName>(event: K, handler: EventHandler<K>): () => void {
+    return this.#context.events.on(event, handler);
+  }
+
+  off<K extends TrustedDevicesEventName>(event: K, handler: EventHandler<K>): void {
+    this.#context.events.off(event, handler);
+  }
+
+  login(username: string, password: string, client: ClientInfo): Promise<LoginResult> {
+    return login(this.#context, username, password, client);
+  }
+
+  refresh(refreshToken: string, client: ClientInfo): Promise<RefreshResult> {
+    return refresh(this.#context, refreshToken, client);
+  }
+
+  verify(token: string): Promise<void> {
+    return verify(this.#context, token);
+  }
+
+  /** Authenticates a request by its `Authorization` header value. */
+  authenticate(authorization: string | undefined, client: ClientInfo): Promise<AuthContext> {
+    return authenticate(this.#context, authorization, client);
+  }
+
+  listDevices(auth: AuthContext): Promise<DeviceView[]> {
+    return listDevices(this.#context, auth);
+  }
+
+  updateDevice(auth: AuthContext, deviceUid: string, patch: DevicePatch): Promise<DeviceRecord> {
+    return updateDevice(this.#context, auth, deviceUid, patch);
+  }
+
+  deleteDevice(auth: AuthContext, deviceUid: string): Promise<void> {
+    return deleteDevice(this.#context, auth, deviceUid);
+  }
+
+  logout(auth: AuthContext): Promise<void> {
+    return logout(this.#context, auth);
+  }
+
+  /** Signs out the user's other devices. Returns how many were removed. */
+  revokeOtherDevices(auth: AuthContext): Promise<number> {
+    return revokeOtherDevices(this.#context, auth);
+  }
+
+  /** Signs out one device of a user, as an operator. Returns false when the user has no such device. */
+  revokeDevice(userId: string, deviceUid: string): Promise<boolean> {
+    return revokeDevice(this.#context, userId, deviceUid);
+  }
+
+  /** Signs out every device of a user, such as after a password change. Returns how many were removed. */
+  revokeAllDevices(userId: string): Promise<number> {
+    return revokeAllDevices(this.#context, userId);
+  }
+
+  cleanupStaleDevices(options?: CleanupOptions): Promise<CleanupResult> {
+    return cleanupStaleDevices(this.#context, options);
+  }
+
+  /** Forgets cached state of a user, so a deactivation takes effect on the next request. */
+  forgetUser(userId: string): void {
+    this.#context.userCache.delete(userId);
+  }
+
+  close(): Promise<void> {
+    this.#context.deviceCache.clear();
+    return this.store.close();
+  }
+}
+
+/**
+ * Validates the options, opens the store, runs migrations and returns the
+ * instance. A bad option throws a `TypeError` naming it, its value and the fix.
+ */
+export async function createTrustedDevices(options: TrustedDevicesOptions): Promise<TrustedDevices> {
+  const { users, database, store, migrate, geolocation, logger, clock, ...plain } = options;
+  const config = parseOptions(plain);
+  assertUserAdapter(users);
+  if ((database === undefined) === (store === undefined)) {
+    throw new TypeError('Invalid options: pass exactly one of "database" (a SQLite file path) and "store".');
+  }
+  if (geolocation !== undefined && geolocation !== false && typeof geolocation !== 'function') {
+    throw new TypeError('Invalid option "geolocation": pass a provider function such as ipapi() or mmdb(path), or false.');
+  }
+  if (clock !== undefined && typeof clock !== 'function') {
+    throw new TypeError('Invalid option "clock": pass a function returning milliseconds since the epoch.');
+  }
+
+  let resolvedStore: Store;
+  if (database !== undefined) {
+    const kysely = openSqlite(database);
+    if (migrate !== false) await migrateToLatest(kysely as Kysely<unknown>, { tablePrefix: config.tablePrefix });
+    resolvedStore = new KyselyStore(kysely, sqliteCapabilities, { tablePrefix: config.tablePrefix });
+  } else {
+    resolvedStore = store!;
+  }
+
+  const resolvedLogger = logger ?? SILENT_LOGGER;
+  const context: ServiceContext = {
+    config,
+    store: resolvedStore,
+    users,
+    tokens: new TokenCodec(config),
+    deviceCache: new TtlCache<CachedDevice>(config.deviceCacheSeconds * 1000, config.deviceCacheSize),
+    userCache: new TtlCache(config.userCacheSeconds * 1000, config.deviceCacheSize),
+    events: new TrustedDevicesEventEmitter(resolvedLogger),
+    clock: clock ?? Date.now,
+    logger: resolvedLogger,
+    geolocation: geolocation ?? false,
+  };
+  return new TrustedDevices(context);
+}
+
+function assertUserAdapter(users: unknown): asserts users is UserAdapter {
+  const candidate = users as Partial<UserAdapter> | undefined;
+  if (typeof candidate?.verifyCredentials !== 'function' || typeof candidate.findById !== 'function') {
+    throw new TypeError('Invalid option "users": pass an object with verifyCredentials(username, password) and findById(id) methods.');
+  }
+}

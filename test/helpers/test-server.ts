@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { Kysely } from 'kysely';
+
+import type { Database } from '../../src/store/database-schema.js';
+import { sqliteCapabilities } from '../../src/store/dialect-capabilities.js';
+import { KyselyStore } from '../../src/store/kysely-store.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { openSqlite } from '../../src/store/sqlite.js';
+import { createApp } from '../../src/server/app.js';
+import type { TrustedDevicesEventName, TrustedDevicesEvents } from '../../src/service/events.js';
+import { createTrustedDevices, type TrustedDevices, type TrustedDevicesOptions } from '../../src/trusted-devices.js';
+import { SqlUserStore } from '../../src/users/sql-user-store.js';
+import { FakeClock } from './clock.js';
+import { ApiClient } from './http-client.js';
+
+/** Cheap scrypt parameters so tests do not spend their time hashing. */
+export const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
+export const TEST_PASSWORD = 'correct horse battery';
+
+export type TestOptions = Partial<Omit<TrustedDevicesOptions, 'users' | 'store' | 'database' | 'clock'>>;
+
+/** Every event payload received, by event name, in order. */
+export type RecordedEvents = { [K in TrustedDevicesEventName]: TrustedDevicesEvents[K][] };
+
+export interface TestServer {
+  td: TrustedDevices;
+  api: ApiClient;
+  clock: FakeClock;
+  users: SqlUserStore;
+  db: Kysely<Database>;
+  events: RecordedEvents;
+  /** Creates a user with `TEST_PASSWORD` and returns its id. */
+  createUser(username: string): Promise<string>;
+  /** Logs in over HTTP and returns the token response. */
+  login(username: string, headers?: Record<string, string>): Promise<{ access: string; refresh: string; device_uid: string }>;
+  /** Every device row, for asserting that a rejected request changed nothing. */
+  snapshot(): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the standalone server's Express app on an ephemeral port of
+ * 127.0.0.1, over a new SQLite file in a temporary folder, with a fake clock
+ * and no geolocation.
+ */
+export async function startTestServer(options: TestOptions = {}): Promise<TestServer> {
+  const folder = mkdtempSync(join(tmpdir(), 'trusted-devices-test-'));
+  const db = openSqlite(join(folder, 'test.sqlite'));
+  await migrateToLatest(db as Kysely<unknown>, { includeUsers: true, tablePrefix: options.tablePrefix ?? '' });
+  const users = new SqlUserStore(db, { scrypt: TEST_SCRYPT, tablePrefix: options.tablePrefix ?? '' });
+  const clock = new FakeClock();
+
+  const td = await createTrustedDevices({
+    signingKey: randomBytes(32).toString('hex'),
+    geolocation: false,
+    ...options,
+    users,
+    store: new KyselyStore(db, sqliteCapabilities, { tablePrefix: options.tablePrefix ?? '' }),
+    clock: clock.read,
+  });
+  const events = recordEvents(td);
+
+  const server: Server = createApp(td).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const api = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+
+  return {
+    td,
+    api,
+    clock,
+    users,
+    db,
+    events,
+    async createUser(username) {
+      return (await users.createUser(username, TEST_PASSWORD)).id;
+    },
+    async login(username, headers) {
+      const response = await api.post('/api/token', { body: { username, password: TEST_PASSWORD }, headers });
+      if (response.status !== 200) throw new Error(`login of ${username} failed: ${response.status} ${response.text}`);
+      return response.body as { access: string; refresh: string; device_uid: string };
+    },
+    async snapshot() {
+      return db.selectFrom(`${options.tablePrefix ?? ''}trusted_devices` as 'trusted_devices').selectAll().orderBy('device_uid').execute();
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await td.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+function recordEvents(td: TrustedDevices): RecordedEvents {
+  const events: RecordedEvents = { deviceCreated: [], deviceRevoked: [], suspiciousLogin: [], deviceCompromised: [], refreshTokenReused: [] };
+  for (const name of Object.keys(events) as TrustedDevicesEventName[]) {
+    td.on(name, (payload) => {
+      (events[name] as unknown[]).push(payload);
+    });
+  }
+  return events;
+}
