@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { targetLabel, testTargets } from './helpers/targets.js';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './helpers/test-server.js';
 
-describe('token endpoints', () => {
+for (const target of testTargets()) describe(`token endpoints (${targetLabel(target)})`, () => {
   let server: TestServer;
   let aliceId: string;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ target });
     aliceId = await server.createUser('alice');
     await server.createUser('bob');
   });

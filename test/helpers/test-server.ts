@@ -1,29 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../../src/store/database-schema.js';
-import { sqliteCapabilities } from '../../src/store/dialect-capabilities.js';
 import { KyselyStore } from '../../src/store/kysely-store.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { openSqlite } from '../../src/store/sqlite.js';
-import { createApp } from '../../src/server/app.js';
 import type { TrustedDevicesEventName, TrustedDevicesEvents } from '../../src/service/events.js';
 import { createTrustedDevices, type TrustedDevices, type TrustedDevicesOptions } from '../../src/trusted-devices.js';
 import { SqlUserStore } from '../../src/users/sql-user-store.js';
 import { FakeClock } from './clock.js';
 import { ApiClient } from './http-client.js';
+import { DEFAULT_TARGET, type TestTarget } from './targets.js';
+import { listenApp } from './test-app.js';
+import { openTestDatabase } from './test-database.js';
 
 /** Cheap scrypt parameters so tests do not spend their time hashing. */
 export const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 export const TEST_PASSWORD = 'correct horse battery';
 
-export type TestOptions = Partial<Omit<TrustedDevicesOptions, 'users' | 'store' | 'database' | 'clock'>>;
+export type TestOptions = Partial<Omit<TrustedDevicesOptions, 'users' | 'store' | 'database' | 'clock'>> & {
+  /** Framework and database; default Express over SQLite. */
+  target?: TestTarget;
+};
 
 /** Every event payload received, by event name, in order. */
 export type RecordedEvents = { [K in TrustedDevicesEventName]: TrustedDevicesEvents[K][] };
@@ -45,13 +43,13 @@ export interface TestServer {
 }
 
 /**
- * Starts the standalone server's Express app on an ephemeral port of
- * 127.0.0.1, over a new SQLite file in a temporary folder, with a fake clock
- * and no geolocation.
+ * Starts the standalone server's app on an ephemeral port of 127.0.0.1, over
+ * a new database of its own, with a fake clock and no geolocation.
  */
-export async function startTestServer(options: TestOptions = {}): Promise<TestServer> {
-  const folder = mkdtempSync(join(tmpdir(), 'trusted-devices-test-'));
-  const db = openSqlite(join(folder, 'test.sqlite'));
+export async function startTestServer(testOptions: TestOptions = {}): Promise<TestServer> {
+  const { target = DEFAULT_TARGET, ...options } = testOptions;
+  const database = await openTestDatabase(target.database);
+  const db = database.db;
   await migrateToLatest(db as Kysely<unknown>, { includeUsers: true, tablePrefix: options.tablePrefix ?? '' });
   const users = new SqlUserStore(db, { scrypt: TEST_SCRYPT, tablePrefix: options.tablePrefix ?? '' });
   const clock = new FakeClock();
@@ -61,14 +59,13 @@ export async function startTestServer(options: TestOptions = {}): Promise<TestSe
     geolocation: false,
     ...options,
     users,
-    store: new KyselyStore(db, sqliteCapabilities, { tablePrefix: options.tablePrefix ?? '' }),
+    store: new KyselyStore(db, database.capabilities, { tablePrefix: options.tablePrefix ?? '', onClose: () => Promise.resolve() }),
     clock: clock.read,
   });
   const events = recordEvents(td);
 
-  const server: Server = createApp(td).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const api = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const app = await listenApp(target.adapter, td);
+  const api = new ApiClient(app.baseUrl);
 
   return {
     td,
@@ -89,10 +86,9 @@ export async function startTestServer(options: TestOptions = {}): Promise<TestSe
       return db.selectFrom(`${options.tablePrefix ?? ''}trusted_devices` as 'trusted_devices').selectAll().orderBy('device_uid').execute();
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
       await td.close();
-      rmSync(folder, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }
