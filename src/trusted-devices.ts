@@ -32,14 +32,14 @@ export interface TrustedDevicesOptions extends PlainOptionsInput {
   /** The host's user system. */
   users: UserAdapter;
   /**
-   * Where devices live: a SQLite file path (`:memory:` for a throwaway
-   * database), or a `Store` of your own. Exactly one of `database` and `store`.
+   * The device store: a SQLite file path (`:memory:` for a throwaway
+   * database) in `database`, or a `Store` of your own in `store`. Pass exactly one.
    */
   database?: string;
   store?: Store;
   /** Create or update the tables at start-up. Default true; turn off when migrations run from the CLI. */
   migrate?: boolean;
-  /** Where a sign-in is, or `false` for no lookups. Default: no lookups. */
+  /** The geolocation provider, or `false` for no lookups. Default: no lookups. */
   geolocation?: GeoProvider | false;
   /** A pino-compatible logger. Default: silent. */
   logger?: Logger;

@@ -4,8 +4,8 @@ import { requireDevice, trustedDevicesRouter } from '../adapters/express/index.j
 import type { TrustedDevices } from '../trusted-devices.js';
 
 /**
- * The standalone server's Express app: the wire API at the root, a health
- * check, and `/api/me` as an example of a host route behind `requireDevice`.
+ * Builds the standalone server's Express app: the wire API at the root, a
+ * health check, and `/api/me` as an example of a host route behind `requireDevice`.
  */
 export function createApp(td: TrustedDevices): Express {
   const app = express();

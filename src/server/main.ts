@@ -9,7 +9,7 @@ import { seedDemoUser } from './demo-user.js';
 
 const DEFAULT_PORT = 3000;
 const DEFAULT_HOST = '127.0.0.1';
-/** Longest a shutdown waits for open requests before exiting anyway. */
+/** Maximum time a shutdown waits for open requests before closing their connections. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /**

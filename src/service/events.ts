@@ -1,7 +1,7 @@
 import type { Logger } from '../contracts.js';
 import type { DeviceRecord } from '../store/types.js';
 
-/** Why a device was removed. */
+/** The cause of a device's removal. */
 export type RevokeReason =
   | 'deleted'
   | 'logout'

@@ -13,12 +13,18 @@ import {
 /** better-sqlite3 cannot bind `true` or `false`; SQLite stores booleans as 1 and 0. */
 class BooleanToIntegerTransformer extends OperationNodeTransformer {
   protected override transformValue(node: ValueNode): ValueNode {
-    return typeof node.value === 'boolean' ? ValueNode.create(node.value ? 1 : 0) : super.transformValue(node);
+    if (typeof node.value !== 'boolean') return super.transformValue(node);
+    return ValueNode.create(toSqliteValue(node.value));
   }
 
   protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
-    return PrimitiveValueListNode.create(node.values.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value)));
+    return PrimitiveValueListNode.create(node.values.map(toSqliteValue));
   }
+}
+
+function toSqliteValue(value: unknown): unknown {
+  if (typeof value !== 'boolean') return value;
+  return value ? 1 : 0;
 }
 
 /** Binds boolean parameters as 1 and 0 on SQLite. */
