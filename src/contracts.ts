@@ -33,6 +33,13 @@ export interface UserAdapter {
   verifyCredentials(username: string, password: string): Promise<User | null>;
   /** Returns the user with this id, or null when it no longer exists. */
   findById(id: string): Promise<User | null>;
+  /**
+   * Optional. Returns the user a username names, or null or undefined. When
+   * present, a sign-in with a wrong password is recorded in that user's
+   * sign-in history; without it, only successful and inactive-account
+   * sign-ins are.
+   */
+  findByUsername?(username: string): Promise<User | null | undefined>;
 }
 
 /** A device's location. A missing field means unknown. */

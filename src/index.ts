@@ -7,9 +7,22 @@ export type { ClientInfo } from './service/context.js';
 export type { DeviceView } from './service/device-management.js';
 export type { CleanupOptions, CleanupResult } from './service/cleanup.js';
 export type { LoginResult } from './service/login.js';
+export type { LocationLookupStatus } from './service/geolocation.js';
+export type { SignInPage, SignInPageRequest } from './service/sign-in-history.js';
 export type { RefreshResult } from './service/refresh.js';
 export type { EventHandler, RevokeReason, TrustedDevicesEventName, TrustedDevicesEvents } from './service/events.js';
-export type { DevicePatch, DeviceRecord, Store, CreateDeviceOptions, CreateDeviceResult, RefreshRotation } from './store/types.js';
+export type {
+  DevicePatch,
+  DeviceRecord,
+  Store,
+  CreateDeviceOptions,
+  CreateDeviceResult,
+  RefreshRotation,
+  NewSignIn,
+  SignInCursor,
+  SignInOutcome,
+  SignInRecord,
+} from './store/types.js';
 export type { Database } from './store/database-schema.js';
 export type { VerifiedToken, TokenType } from './tokens/claims.js';
 export { KyselyStore } from './store/kysely-store.js';

@@ -3,7 +3,10 @@ import type { Kysely } from 'kysely';
 import { parseOptions } from './config/parse.js';
 import type { PlainOptionsInput, ResolvedConfig } from './config/schema.js';
 import type { Clock, GeoProvider, Logger, UserAdapter } from './contracts.js';
+import { GeoLocator } from './geo/geo-locator.js';
+import { ipapi } from './geo/ipapi.js';
 import { authenticate, type AuthContext } from './service/authenticate.js';
+import { settleBackgroundTasks } from './service/background-tasks.js';
 import { cleanupStaleDevices, type CleanupOptions, type CleanupResult } from './service/cleanup.js';
 import type { CachedDevice, ClientInfo, ServiceContext } from './service/context.js';
 import {
@@ -19,6 +22,7 @@ import {
 import { TrustedDevicesEventEmitter, type EventHandler, type TrustedDevicesEventName } from './service/events.js';
 import { login, type LoginResult } from './service/login.js';
 import { refresh, verify, type RefreshResult } from './service/refresh.js';
+import { listSignIns, type SignInPage, type SignInPageRequest } from './service/sign-in-history.js';
 import { sqliteCapabilities } from './store/dialect-capabilities.js';
 import { KyselyStore } from './store/kysely-store.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -39,7 +43,12 @@ export interface TrustedDevicesOptions extends PlainOptionsInput {
   store?: Store;
   /** Create or update the tables at start-up. Default true; turn off when migrations run from the CLI. */
   migrate?: boolean;
-  /** The geolocation provider, or `false` for no lookups. Default: no lookups. */
+  /**
+   * The geolocation provider: one such as `ipapi()` or `mmdb(path)` from
+   * `trusted-devices/geo`, any async `(ip) => ({ country?, region?, city? })`,
+   * or `false` for no lookups. Default `ipapi()`, the ipapi.co web API.
+   * Private and reserved addresses are never looked up.
+   */
   geolocation?: GeoProvider | false;
   /** A pino-compatible logger. Default: silent. */
   logger?: Logger;
@@ -123,6 +132,25 @@ export class TrustedDevices {
     return revokeAllDevices(this.#context, userId);
   }
 
+  /**
+   * Returns one page of a user's sign-in history, newest first: successful
+   * and rejected sign-ins, kept `signInHistoryDays` even after their devices
+   * are gone. Throws `invalid` for a bad `limit` or `cursor`.
+   */
+  listSignIns(userId: string, request?: SignInPageRequest): Promise<SignInPage> {
+    return listSignIns(this.#context, userId, request);
+  }
+
+  /** Removes a user's whole sign-in history, such as when the user is deleted. Returns how many entries were removed. */
+  deleteSignInHistory(userId: string): Promise<number> {
+    return this.store.deleteUserSignIns(userId);
+  }
+
+  /** Waits for work that outlived its request, such as location lookups that finished after their login answered. */
+  settleBackgroundTasks(): Promise<void> {
+    return settleBackgroundTasks(this.#context);
+  }
+
   cleanupStaleDevices(options?: CleanupOptions): Promise<CleanupResult> {
     return cleanupStaleDevices(this.#context, options);
   }
@@ -132,9 +160,11 @@ export class TrustedDevices {
     this.#context.userCache.delete(userId);
   }
 
-  close(): Promise<void> {
+  /** Waits for background work (bounded by the lookup timeout), then closes the store. */
+  async close(): Promise<void> {
+    await settleBackgroundTasks(this.#context);
     this.#context.deviceCache.clear();
-    return this.store.close();
+    await this.store.close();
   }
 }
 
@@ -166,6 +196,8 @@ export async function createTrustedDevices(options: TrustedDevicesOptions): Prom
   }
 
   const resolvedLogger = logger ?? SILENT_LOGGER;
+  const resolvedClock = clock ?? Date.now;
+  const provider = geolocation ?? ipapi();
   const context: ServiceContext = {
     config,
     store: resolvedStore,
@@ -174,9 +206,13 @@ export async function createTrustedDevices(options: TrustedDevicesOptions): Prom
     deviceCache: new TtlCache<CachedDevice>(config.deviceCacheSeconds * 1000, config.deviceCacheSize),
     userCache: new TtlCache(config.userCacheSeconds * 1000, config.deviceCacheSize),
     events: new TrustedDevicesEventEmitter(resolvedLogger),
-    clock: clock ?? Date.now,
+    clock: resolvedClock,
     logger: resolvedLogger,
-    geolocation: geolocation ?? false,
+    geolocation:
+      provider === false
+        ? undefined
+        : new GeoLocator(provider, { cacheTtlMs: config.geolocationCacheSeconds * 1000, clock: resolvedClock, logger: resolvedLogger }),
+    backgroundTasks: new Set(),
   };
   return new TrustedDevices(context);
 }

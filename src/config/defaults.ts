@@ -11,6 +11,8 @@ export const DEFAULT_TRUSTED_PROXY_DEPTH = 1;
 export const DEFAULT_GEOLOCATION_CACHE_SECONDS = 86400;
 /** Longest a login waits for a location before answering without one. */
 export const DEFAULT_GEOLOCATION_TIMEOUT_MS = 300;
+/** Days a sign-in stays in the user's history. */
+export const DEFAULT_SIGN_IN_HISTORY_DAYS = 90;
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
 export const DEFAULT_LAST_SEEN_WRITE_INTERVAL_SECONDS = 60;
 export const DEFAULT_DEVICE_CACHE_SECONDS = 30;

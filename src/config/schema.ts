@@ -55,6 +55,7 @@ export const optionsSchema = z
     trustedProxyDepth: wholeNumber(1, D.DEFAULT_TRUSTED_PROXY_DEPTH),
     geolocationCacheSeconds: wholeNumber(0, D.DEFAULT_GEOLOCATION_CACHE_SECONDS),
     geolocationTimeoutMs: wholeNumber(1, D.DEFAULT_GEOLOCATION_TIMEOUT_MS),
+    signInHistoryDays: wholeNumber(1, D.DEFAULT_SIGN_IN_HISTORY_DAYS),
     loginFields: z
       .object({
         username: z.string().min(1).max(64).default('username'),

@@ -13,6 +13,8 @@ import {
 import { deviceToJson, deviceUpdateToJson } from './device-json.js';
 import { errorResponse } from './error-response.js';
 import { headerValue, parseBody } from './request-body.js';
+import { signInPageToJson } from './sign-in-json.js';
+import { signInPageFromQuery } from './sign-in-query.js';
 import type { HttpRequest, HttpResponse } from './types.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -100,6 +102,16 @@ export function buildRoutes(td: TrustedDevices): RouteDefinition[] {
       async handle(_request, _client, auth) {
         const devices = await td.listDevices(auth!);
         return { status: 200, body: devices.map(deviceToJson) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/trusted-devices/history',
+      authenticated: true,
+      hasBody: false,
+      async handle(request, _client, auth) {
+        const page = await td.listSignIns(auth!.user.id, signInPageFromQuery(request.query));
+        return { status: 200, body: signInPageToJson(page, auth!.device.deviceUid) };
       },
     },
     {

@@ -7,6 +7,8 @@ export interface HttpRequest {
   headers: RequestHeaders;
   /** Path parameters, such as `deviceUid`. */
   params: Record<string, string>;
+  /** Query string parameters; a repeated name gives an array. Adapters that omit it pass none. */
+  query?: Record<string, unknown>;
   /** The socket peer's address, before any proxy header is considered. */
   socketAddress: string | undefined;
   /**

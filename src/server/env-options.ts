@@ -31,6 +31,7 @@ export const ENV_OPTIONS = {
   trustedProxyDepth: 'integer',
   geolocationCacheSeconds: 'integer',
   geolocationTimeoutMs: 'integer',
+  signInHistoryDays: 'integer',
   bodyLimitBytes: 'integer',
   lastSeenWriteIntervalSeconds: 'integer',
   deviceCacheSeconds: 'integer',

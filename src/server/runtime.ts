@@ -9,6 +9,7 @@ import { openSqlite } from '../store/sqlite.js';
 import { createTrustedDevices, type TrustedDevices } from '../trusted-devices.js';
 import { SqlUserStore } from '../users/sql-user-store.js';
 import { readEnvOptions } from './env-options.js';
+import { geolocationFromEnv } from './geolocation-setting.js';
 import { loadSigningKey } from './signing-key.js';
 
 export interface Runtime {
@@ -43,6 +44,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ? loadSigningKey(env, dataDir, options.demo).key
     : randomBytes(48).toString('base64url');
   const envOptions = readEnvOptions(env);
+  const geolocation = geolocationFromEnv(env, options.logger);
 
   const db = openSqlite(databasePath);
   try {
@@ -54,7 +56,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       users,
       store: new KyselyStore(db, sqliteCapabilities, { tablePrefix: envOptions.tablePrefix ?? '' }),
       logger: options.logger,
-      geolocation: false,
+      geolocation,
     });
     return { td, users, databasePath, close: () => td.close() };
   } catch (error) {

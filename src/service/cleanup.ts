@@ -1,13 +1,14 @@
 import { DEFAULT_CLEANUP_BATCH_SIZE } from '../config/defaults.js';
 import type { ServiceContext } from './context.js';
 import { forgetDevices } from './device-lookup.js';
+import { pruneSignInHistory } from './sign-in-history.js';
 
 export interface CleanupOptions {
   /** Remove devices not seen for this many seconds. Default: the refresh token lifetime. */
   olderThanSeconds?: number;
   /** Count the devices that would be removed without removing them. */
   dryRun?: boolean;
-  /** Devices removed per transaction. Default 1000. */
+  /** Devices, and sign-ins past `signInHistoryDays`, removed per transaction. Default 1000. */
   batchSize?: number;
 }
 
@@ -17,11 +18,14 @@ export interface CleanupResult {
   dryRun: boolean;
   /** Devices last seen before this time (milliseconds since the epoch) were selected. */
   seenBefore: number;
+  /** Sign-ins removed from the history for being older than `signInHistoryDays`; 0 in a dry run. */
+  signInsRemoved: number;
 }
 
 /**
  * Removes devices not seen within the refresh lifetime, whose refresh tokens
- * have all expired, in batches so no transaction holds a lock for long.
+ * have all expired, and sign-ins past the history's retention, in batches so
+ * no transaction holds a lock for long.
  */
 export async function cleanupStaleDevices(context: ServiceContext, options: CleanupOptions = {}): Promise<CleanupResult> {
   const olderThanSeconds = options.olderThanSeconds ?? context.config.refreshTokenLifetime;
@@ -36,7 +40,7 @@ export async function cleanupStaleDevices(context: ServiceContext, options: Clea
   const now = context.clock();
   const seenBefore = now - olderThanSeconds * 1000;
   if (options.dryRun === true) {
-    return { count: await context.store.countStaleDevices(seenBefore), dryRun: true, seenBefore };
+    return { count: await context.store.countStaleDevices(seenBefore), dryRun: true, seenBefore, signInsRemoved: 0 };
   }
 
   let count = 0;
@@ -47,6 +51,7 @@ export async function cleanupStaleDevices(context: ServiceContext, options: Clea
     await context.events.emitRevoked(removed, 'cleanup');
     if (removed.length < batchSize) break;
   }
-  context.logger.info({ count, seenBefore: new Date(seenBefore).toISOString() }, 'stale devices removed');
-  return { count, dryRun: false, seenBefore };
+  const signInsRemoved = await pruneSignInHistory(context, batchSize);
+  context.logger.info({ count, signInsRemoved, seenBefore: new Date(seenBefore).toISOString() }, 'stale devices removed');
+  return { count, dryRun: false, seenBefore, signInsRemoved };
 }

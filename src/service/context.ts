@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config/schema.js';
-import type { Clock, GeoProvider, Logger, User, UserAdapter } from '../contracts.js';
+import type { Clock, Logger, User, UserAdapter } from '../contracts.js';
+import type { GeoLocator } from '../geo/geo-locator.js';
 import type { TokenCodec } from '../tokens/token-codec.js';
 import type { TtlCache } from '../store/ttl-cache.js';
 import type { DeviceRecord, Store } from '../store/types.js';
@@ -23,7 +24,10 @@ export interface ServiceContext {
   events: TrustedDevicesEventEmitter;
   clock: Clock;
   logger: Logger;
-  geolocation: GeoProvider | false;
+  /** Undefined when geolocation is off. */
+  geolocation: GeoLocator | undefined;
+  /** Work that outlives the request which started it, such as a late location lookup; `close` waits for it. */
+  backgroundTasks: Set<Promise<void>>;
 }
 
 /** The client side of a request, resolved by the HTTP layer. */

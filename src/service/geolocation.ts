@@ -1,40 +1,42 @@
 import type { GeoLocation } from '../contracts.js';
+import type { LocateResult, LocateStatus } from '../geo/geo-locator.js';
 import type { ServiceContext } from './context.js';
 
-const UNKNOWN: GeoLocation = {};
+/**
+ * How the location lookup of a login went: a `LocateStatus`, `disabled`
+ * when geolocation is off, or `pending` when the lookup outlasted
+ * `geolocationTimeoutMs`, so the login answered without waiting for it.
+ */
+export type LocationLookupStatus = LocateStatus | 'disabled' | 'pending';
+
+export interface LocationLookup {
+  status: LocationLookupStatus;
+  /** `{}` unless the status is `located` or `cached`. */
+  location: GeoLocation;
+  /** Set when `pending`: settles once the provider answers or gives up. Never rejects. */
+  completion?: Promise<LocateResult>;
+}
 
 /**
- * Looks up a location within the login's time budget. A provider that fails,
- * returns something other than an object, or takes longer than
- * `geolocationTimeoutMs` yields an unknown location: geolocation never fails
- * a login.
+ * Looks up where a login comes from, waiting at most `geolocationTimeoutMs`.
+ * A lookup that takes longer is not cancelled: it goes on in the background,
+ * and its result is returned in `completion` so the caller can fill in the
+ * location later. Never rejects: a failed lookup is an unknown location.
  */
-export async function locateWithinBudget(context: ServiceContext, ip: string): Promise<GeoLocation> {
-  const provider = context.geolocation;
-  if (provider === false) return UNKNOWN;
+export async function locateWithinBudget(context: ServiceContext, ip: string): Promise<LocationLookup> {
+  const locator = context.geolocation;
+  if (locator === undefined) return { status: 'disabled', location: {} };
 
+  const completion = locator.locate(ip);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<GeoLocation>((resolve) => {
-    timer = setTimeout(() => resolve(UNKNOWN), context.config.geolocationTimeoutMs);
+  const budget = new Promise<'pending'>((resolve) => {
+    timer = setTimeout(() => resolve('pending'), context.config.geolocationTimeoutMs);
   });
   try {
-    const result = await Promise.race([provider(ip).then(sanitizeLocation), timeout]);
-    return result;
-  } catch (error) {
-    context.logger.warn({ err: error }, 'geolocation lookup failed');
-    return UNKNOWN;
+    const first = await Promise.race([completion, budget]);
+    if (first === 'pending') return { status: 'pending', location: {}, completion };
+    return { status: first.status, location: first.location };
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Keeps only non-empty string fields named country, region and city. */
-export function sanitizeLocation(value: unknown): GeoLocation {
-  if (value === null || typeof value !== 'object') return UNKNOWN;
-  const record = value as Record<string, unknown>;
-  const location: GeoLocation = {};
-  if (typeof record.country === 'string' && record.country !== '') location.country = record.country;
-  if (typeof record.region === 'string' && record.region !== '') location.region = record.region;
-  if (typeof record.city === 'string' && record.city !== '') location.city = record.city;
-  return location;
 }

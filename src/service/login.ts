@@ -5,20 +5,31 @@ import { deviceNameFromUserAgent, USER_AGENT_MAX_LENGTH } from '../net/device-na
 import type { DeviceRecord } from '../store/types.js';
 import { newJti } from '../tokens/claims.js';
 import type { ClientInfo, ServiceContext } from './context.js';
+import { isKnownLocation } from '../geo/location.js';
+import type { LocateResult } from '../geo/geo-locator.js';
+import { runInBackground } from './background-tasks.js';
 import { forgetDevices } from './device-lookup.js';
-import { locateWithinBudget } from './geolocation.js';
+import { locateWithinBudget, type LocationLookupStatus } from './geolocation.js';
+import { newSignIn, recordRejectedSignIn } from './sign-in-history.js';
+import { detectNewCountry } from './suspicious-login.js';
 
 export interface LoginResult {
   access: string;
   refresh: string;
   deviceUid: string;
   device: DeviceRecord;
+  /** How the location lookup went; `pending` means the login answered without waiting for it. */
+  locationLookup: LocationLookupStatus;
 }
 
 /**
  * Checks credentials and creates a device: the user's stale devices are
- * removed and, with `maxDevicesPerUser`, the least recently seen ones evicted
- * in the same transaction.
+ * removed, with `maxDevicesPerUser` the least recently seen ones evicted,
+ * and the sign-in appended to the history, all in one transaction.
+ *
+ * The login waits for the location at most `geolocationTimeoutMs`. A lookup
+ * that takes longer fills in the device and the history entry when it
+ * finishes, and only then can `suspiciousLogin` be emitted.
  */
 export async function login(context: ServiceContext, username: string, password: string, client: ClientInfo): Promise<LoginResult> {
   let user;
@@ -29,10 +40,12 @@ export async function login(context: ServiceContext, username: string, password:
     throw new StoreUnavailableError(error);
   }
   if (user === null || !user.isActive) {
+    recordRejectedSignIn(context, username, user, client);
     throw new TrustedDevicesError('no_active_account', 'No active account found with the given credentials.');
   }
 
-  const location = await locateWithinBudget(context, client.ip);
+  const lookup = await locateWithinBudget(context, client.ip);
+  const location = lookup.location;
   const now = context.clock();
   const issuedAt = Math.floor(now / 1000);
   const userAgent = client.userAgent.slice(0, USER_AGENT_MAX_LENGTH);
@@ -55,10 +68,11 @@ export async function login(context: ServiceContext, username: string, password:
     refreshIssuedAt: issuedAt * 1000,
   };
 
-  const knownCountries = location.country === undefined ? [] : await countriesOf(context, user.id);
+  const signIn = newSignIn(context, { userId: user.id, deviceUid: device.deviceUid, outcome: 'success', client, location, now });
   const removed = await context.store.createDevice(device, {
     maxDevicesPerUser: context.config.maxDevicesPerUser,
     staleBefore: now - context.config.refreshTokenLifetime * 1000,
+    signIn,
   });
   context.userCache.set(user.id, user, now);
   forgetDevices(context, [...removed.stale, ...removed.evicted], now);
@@ -66,16 +80,32 @@ export async function login(context: ServiceContext, username: string, password:
   await context.events.emit('deviceCreated', { device });
   await context.events.emitRevoked(removed.stale, 'stale');
   await context.events.emitRevoked(removed.evicted, 'evicted');
-  if (location.country !== undefined && knownCountries.length > 0 && !knownCountries.includes(location.country)) {
-    await context.events.emit('suspiciousLogin', { device, country: location.country, knownCountries });
+  if (lookup.completion !== undefined) {
+    const completion = lookup.completion;
+    runInBackground(context, 'filling in a late location', () => fillInLateLocation(context, device, signIn.record.id, completion));
+  } else {
+    try {
+      await detectNewCountry(context, device, signIn.record.id);
+    } catch (error) {
+      // The device exists and the tokens are valid: a failed check must not fail the login.
+      context.logger.error({ err: error, deviceUid: device.deviceUid }, 'checking the sign-in country failed');
+    }
   }
 
   const pair = context.tokens.mintPair({ userId: user.id, deviceUid: device.deviceUid, refreshJti: device.refreshJti, issuedAt });
-  return { ...pair, deviceUid: device.deviceUid, device };
+  return { ...pair, deviceUid: device.deviceUid, device, locationLookup: lookup.status };
 }
 
-/** Countries of the user's live devices, before this login. */
-async function countriesOf(context: ServiceContext, userId: string): Promise<string[]> {
-  const devices = await context.store.listDevices(userId);
-  return [...new Set(devices.map((device) => device.country).filter((country) => country !== ''))];
+/** Writes a location that arrived after the login answered, then checks the country. */
+async function fillInLateLocation(context: ServiceContext, device: DeviceRecord, signInId: string, completion: Promise<LocateResult>): Promise<void> {
+  const { location } = await completion;
+  if (!isKnownLocation(location)) return;
+
+  await context.store.setLocation(device.deviceUid, location);
+  await context.store.setSignInLocation(signInId, location);
+  // The next request reads the located device from the store.
+  context.deviceCache.delete(device.deviceUid);
+
+  const located: DeviceRecord = { ...device, country: location.country ?? '', region: location.region ?? '', city: location.city ?? '' };
+  await detectNewCountry(context, located, signInId);
 }

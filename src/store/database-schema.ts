@@ -24,6 +24,19 @@ export interface TrustedDevicesTable {
   refresh_issued_at: DbMillis;
 }
 
+export interface SignInsTable {
+  id: string;
+  user_id: string;
+  device_uid: string | null;
+  signed_in_at: DbMillis;
+  outcome: string;
+  ip_address: string;
+  country: string;
+  region: string;
+  city: string;
+  user_agent: string;
+}
+
 export interface UsersTable {
   id: string;
   username: string;
@@ -35,5 +48,6 @@ export interface UsersTable {
 /** Table names without the configured prefix; queries add it. */
 export interface Database {
   trusted_devices: TrustedDevicesTable;
+  trusted_device_sign_ins: SignInsTable;
   users: UsersTable;
 }

@@ -5,12 +5,25 @@ import { StoreUnavailableError, TrustedDevicesError } from '../errors.js';
 import type { Database } from './database-schema.js';
 import { toDeviceRecord, toDeviceRow } from './device-row.js';
 import type { DialectCapabilities } from './dialect-capabilities.js';
+import {
+  deleteOldSignIns,
+  deleteSignInsOfUser,
+  insertSignIn,
+  selectSignInCountries,
+  selectSignIns,
+  signInsTableName,
+  updateSignInLocation,
+  type SignInsTableName,
+} from './sign-in-history-queries.js';
 import type {
   CreateDeviceOptions,
   CreateDeviceResult,
   DevicePatch,
   DeviceRecord,
+  NewSignIn,
   RefreshRotation,
+  SignInCursor,
+  SignInRecord,
   Store,
 } from './types.js';
 
@@ -22,6 +35,7 @@ export class KyselyStore implements Store {
   readonly #db: Kysely<Database>;
   readonly #dialect: DialectCapabilities;
   readonly #table: 'trusted_devices';
+  readonly #signIns: SignInsTableName;
   readonly #onClose: () => Promise<void>;
 
   constructor(db: Kysely<Database>, dialect: DialectCapabilities, options: { tablePrefix?: string; onClose?: () => Promise<void> } = {}) {
@@ -29,6 +43,7 @@ export class KyselyStore implements Store {
     this.#dialect = dialect;
     // Kysely types the table by its unprefixed name; the prefixed name is the same table.
     this.#table = `${options.tablePrefix ?? ''}trusted_devices` as 'trusted_devices';
+    this.#signIns = signInsTableName(options.tablePrefix ?? '');
     this.#onClose = options.onClose ?? (() => db.destroy());
   }
 
@@ -42,6 +57,7 @@ export class KyselyStore implements Store {
           trx.selectFrom(this.#table).selectAll().where('user_id', '=', device.userId).where('last_seen', '<', options.staleBefore),
         );
         await trx.insertInto(this.#table).values(toDeviceRow(device)).execute();
+        if (options.signIn !== undefined) await insertSignIn(trx, this.#signIns, options.signIn);
 
         let evicted: DeviceRecord[] = [];
         if (options.maxDevicesPerUser !== null) {
@@ -171,6 +187,30 @@ export class KyselyStore implements Store {
         .where('device_uid', '=', deviceUid)
         .execute();
     });
+  }
+
+  recordSignIn(signIn: NewSignIn): Promise<void> {
+    return guard(() => this.#dialect.transaction(this.#db, (trx) => insertSignIn(trx, this.#signIns, signIn)));
+  }
+
+  setSignInLocation(signInId: string, location: GeoLocation): Promise<void> {
+    return guard(() => updateSignInLocation(this.#db, this.#signIns, signInId, location));
+  }
+
+  listSignIns(userId: string, page: { limit: number; after?: SignInCursor }): Promise<SignInRecord[]> {
+    return guard(() => selectSignIns(this.#db, this.#signIns, userId, page));
+  }
+
+  listSignInCountries(userId: string, options: { exceptSignInId?: string } = {}): Promise<string[]> {
+    return guard(() => selectSignInCountries(this.#db, this.#signIns, userId, options.exceptSignInId));
+  }
+
+  deleteSignInsBefore(signedInBefore: number, limit: number): Promise<number> {
+    return guard(() => deleteOldSignIns(this.#db, this.#signIns, signedInBefore, limit));
+  }
+
+  deleteUserSignIns(userId: string): Promise<number> {
+    return guard(() => deleteSignInsOfUser(this.#db, this.#signIns, userId));
   }
 
   deleteStaleDevices(seenBefore: number, limit: number): Promise<DeviceRecord[]> {

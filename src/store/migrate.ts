@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 
 import { deviceMigrations, userMigrations } from './migrations/device-migrations.js';
+import { signInHistoryMigrations } from './migrations/sign-in-history-migrations.js';
 
 export interface MigrateOptions {
   tablePrefix?: string;
@@ -15,7 +16,7 @@ export interface MigrateOptions {
  */
 export async function migrateToLatest(db: Kysely<unknown>, options: MigrateOptions = {}): Promise<string[]> {
   const prefix = options.tablePrefix ?? '';
-  const applied = await run(db, `${prefix}trusted_devices_migrations`, deviceMigrations(prefix));
+  const applied = await run(db, `${prefix}trusted_devices_migrations`, { ...deviceMigrations(prefix), ...signInHistoryMigrations(prefix) });
   if (options.includeUsers === true) {
     applied.push(...(await run(db, `${prefix}users_migrations`, userMigrations(prefix))));
   }

@@ -36,6 +36,40 @@ export interface CreateDeviceOptions {
   maxDevicesPerUser: number | null;
   /** Devices of the user last seen before this time are removed first. */
   staleBefore: number;
+  /** Appended to the sign-in history in the same transaction. */
+  signIn?: NewSignIn;
+}
+
+/** How a sign-in attempt ended. */
+export type SignInOutcome = 'success' | 'failed-credentials' | 'inactive-account';
+
+/** One entry of a user's sign-in history. Times are milliseconds since the epoch. */
+export interface SignInRecord {
+  /** A UUID. */
+  id: string;
+  userId: string;
+  /** The device the sign-in created; null when it created none. */
+  deviceUid: string | null;
+  signedInAt: number;
+  outcome: SignInOutcome;
+  ipAddress: string;
+  /** Empty when unknown, as on devices. */
+  country: string;
+  region: string;
+  city: string;
+  userAgent: string;
+}
+
+export interface NewSignIn {
+  record: SignInRecord;
+  /** The user's entries older than this are removed in the same transaction (the retention period). */
+  pruneBefore: number;
+}
+
+/** Where a page of sign-ins starts: after this entry, in newest-first order. */
+export interface SignInCursor {
+  signedInAt: number;
+  id: string;
 }
 
 export interface CreateDeviceResult {
@@ -76,6 +110,18 @@ export interface Store {
    */
   rotateRefreshJti(deviceUid: string, rotation: RefreshRotation): Promise<boolean>;
   setLocation(deviceUid: string, location: GeoLocation): Promise<void>;
+  /** Appends a sign-in that created no device, removing the user's entries older than `pruneBefore`. */
+  recordSignIn(signIn: NewSignIn): Promise<void>;
+  /** Fills in the location of a sign-in whose lookup finished after the login answered. */
+  setSignInLocation(signInId: string, location: GeoLocation): Promise<void>;
+  /** Returns up to `limit` of the user's sign-ins, newest first, after `after` when given. */
+  listSignIns(userId: string, page: { limit: number; after?: SignInCursor }): Promise<SignInRecord[]>;
+  /** Distinct non-empty countries of the user's successful sign-ins, except one entry. */
+  listSignInCountries(userId: string, options?: { exceptSignInId?: string }): Promise<string[]>;
+  /** Removes up to `limit` sign-ins older than a time, of every user. Returns how many were removed. */
+  deleteSignInsBefore(signedInBefore: number, limit: number): Promise<number>;
+  /** Removes the user's whole sign-in history. Returns how many entries were removed. */
+  deleteUserSignIns(userId: string): Promise<number>;
   /** Removes up to `limit` devices last seen before a time, least recently seen first. */
   deleteStaleDevices(seenBefore: number, limit: number): Promise<DeviceRecord[]>;
   countStaleDevices(seenBefore: number): Promise<number>;

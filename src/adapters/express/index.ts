@@ -74,6 +74,7 @@ async function toHttpRequest(td: TrustedDevices, req: Request, route: RouteDefin
     method: req.method,
     headers: req.headers,
     params: req.params as Record<string, string>,
+    query: req.query,
     socketAddress: req.socket.remoteAddress,
     body,
   };
