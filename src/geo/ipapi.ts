@@ -66,7 +66,8 @@ export function ipapi(options: IpapiOptions = {}): GeoProvider {
       throw new GeoLookupError('backing-off', `ipapi: rate limited, no requests until ${new Date(pausedUntil).toISOString()}`);
     }
 
-    const url = new URL(`${encodeURIComponent(ip)}/json/`, baseUrl);
+    // Colons of IPv6 addresses may stay literal in a path segment (RFC 3986).
+    const url = new URL(`${encodeURIComponent(ip).replaceAll('%3A', ':')}/json/`, baseUrl);
     if (options.key !== undefined) url.searchParams.set('key', options.key);
     const { status, retryAfter, text } = await fetchText(url, userAgent, timeoutMs);
 
