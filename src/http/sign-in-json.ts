@@ -1,7 +1,7 @@
 import type { SignInPage } from '../service/sign-in-history.js';
 import type { SignInRecord } from '../store/types.js';
 
-/** A sign-in on the wire, snake_case, with the time in ISO 8601 UTC. */
+/** Renders a sign-in for the wire: snake_case, with the time in ISO 8601 UTC. */
 export function signInToJson(signIn: SignInRecord, currentDeviceUid: string) {
   return {
     signed_in_at: new Date(signIn.signedInAt).toISOString(),
@@ -16,7 +16,7 @@ export function signInToJson(signIn: SignInRecord, currentDeviceUid: string) {
   };
 }
 
-/** The body of `GET /trusted-devices/history`: `{results, next_cursor}`. */
+/** Renders the body of `GET /trusted-devices/history`: `{results, next_cursor}`. */
 export function signInPageToJson(page: SignInPage, currentDeviceUid: string) {
   return {
     results: page.signIns.map((signIn) => signInToJson(signIn, currentDeviceUid)),

@@ -2,10 +2,10 @@ import { TrustedDevicesError } from '../errors.js';
 import type { SignInPageRequest } from '../service/sign-in-history.js';
 
 /**
- * Reads `?limit=` and `?cursor=` of the history route. Throws `invalid`,
- * naming the parameter, for a repeated parameter or a limit that is not a
- * whole number; the service checks the range and the cursor itself. Other
- * parameters are ignored.
+ * Reads `?limit=` and `?cursor=` of the history route, ignoring other
+ * parameters. Throws `invalid`, naming the parameter, for a repeated
+ * parameter or a limit that is not a whole number. The service checks the
+ * range and the cursor itself.
  */
 export function signInPageFromQuery(query: Record<string, unknown> | undefined): SignInPageRequest {
   const request: SignInPageRequest = {};

@@ -5,7 +5,7 @@ import type { ServiceContext } from './context.js';
 /**
  * How the location lookup of a login went: a `LocateStatus`, `disabled`
  * when geolocation is off, or `pending` when the lookup outlasted
- * `geolocationTimeoutMs`, so the login answered without waiting for it.
+ * `geolocationTimeoutMs`, so the login returned without waiting for it.
  */
 export type LocationLookupStatus = LocateStatus | 'disabled' | 'pending';
 
@@ -13,7 +13,7 @@ export interface LocationLookup {
   status: LocationLookupStatus;
   /** `{}` unless the status is `located` or `cached`. */
   location: GeoLocation;
-  /** Set when `pending`: settles once the provider answers or gives up. Never rejects. */
+  /** Set when `pending`: settles once the provider returns or gives up. Never rejects. */
   completion?: Promise<LocateResult>;
 }
 

@@ -18,7 +18,7 @@ export interface LoginResult {
   refresh: string;
   deviceUid: string;
   device: DeviceRecord;
-  /** How the location lookup went; `pending` means the login answered without waiting for it. */
+  /** How the location lookup went; `pending` means the login returned without waiting for it. */
   locationLookup: LocationLookupStatus;
 }
 
@@ -96,7 +96,7 @@ export async function login(context: ServiceContext, username: string, password:
   return { ...pair, deviceUid: device.deviceUid, device, locationLookup: lookup.status };
 }
 
-/** Writes a location that arrived after the login answered, then checks the country. */
+/** Writes a location that arrived after the login returned, then checks the country. */
 async function fillInLateLocation(context: ServiceContext, device: DeviceRecord, signInId: string, completion: Promise<LocateResult>): Promise<void> {
   const { location } = await completion;
   if (!isKnownLocation(location)) return;

@@ -24,7 +24,7 @@ export interface SignInPage {
   nextCursor: string | null;
 }
 
-/** A sign-in entry as it is first written, with the retention cut-off for the user's older entries. */
+/** Builds a sign-in entry as it is first written, with the retention cut-off for the user's older entries. */
 export function newSignIn(
   context: ServiceContext,
   fields: { userId: string; deviceUid: string | null; outcome: SignInOutcome; client: ClientInfo; location: GeoLocation; now: number },
@@ -78,7 +78,7 @@ export async function listSignIns(context: ServiceContext, userId: string, reque
   }
   const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
 
-  // One extra row tells whether another page follows.
+  // One extra row shows whether another page follows.
   const rows = await context.store.listSignIns(userId, { limit: limit + 1, ...(after === undefined ? {} : { after }) });
   const signIns = rows.slice(0, limit);
   const last = signIns.at(-1);
@@ -96,7 +96,7 @@ export async function pruneSignInHistory(context: ServiceContext, batchSize: num
   }
 }
 
-/** A cursor is opaque to clients: base64url of `<signed_in_at ms>.<id>`. */
+/** Encodes a cursor, opaque to clients: base64url of `<signed_in_at ms>.<id>`. */
 function encodeCursor(record: SignInRecord): string {
   return Buffer.from(`${record.signedInAt}.${record.id}`).toString('base64url');
 }

@@ -62,7 +62,7 @@ function insertNetwork(nodes: [Slot, Slot][], network: string, offset: number): 
 
   let nodeIndex = 0;
   for (let depth = 0; depth < prefixLength; depth++) {
-    const side = Number((bits >> BigInt(31 - depth)) & 1n);
+    const side = (bits >> BigInt(31 - depth)) & 1n ? 1 : 0;
     const node = nodes[nodeIndex]!;
     if (depth === prefixLength - 1) {
       node[side] = { kind: 'data', offset };
