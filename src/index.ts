@@ -9,6 +9,8 @@ export type { CleanupOptions, CleanupResult } from './service/cleanup.js';
 export type { LoginResult } from './service/login.js';
 export type { LocationLookupStatus } from './service/geolocation.js';
 export type { SignInPage, SignInPageRequest } from './service/sign-in-history.js';
+export type { LoginThrottleStore } from './service/login-throttle.js';
+export type { KeyInput, SigningAlgorithm } from './config/keys.js';
 export type { RefreshResult } from './service/refresh.js';
 export type { EventHandler, RevokeReason, TrustedDevicesEventName, TrustedDevicesEvents } from './service/events.js';
 export type {

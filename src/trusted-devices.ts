@@ -1,3 +1,5 @@
+import type { JsonWebKey } from 'node:crypto';
+
 import type { Kysely } from 'kysely';
 
 import { parseOptions } from './config/parse.js';
@@ -20,6 +22,8 @@ import {
   type DeviceView,
 } from './service/device-management.js';
 import { TrustedDevicesEventEmitter, type EventHandler, type TrustedDevicesEventName } from './service/events.js';
+import type { AddressAlternation } from './service/hijack-detection.js';
+import { LoginThrottle, type LoginThrottleStore } from './service/login-throttle.js';
 import { login, type LoginResult } from './service/login.js';
 import { refresh, verify, type RefreshResult } from './service/refresh.js';
 import { listSignIns, type SignInPage, type SignInPageRequest } from './service/sign-in-history.js';
@@ -29,6 +33,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { openSqlite } from './store/sqlite.js';
 import { TtlCache } from './store/ttl-cache.js';
 import type { DevicePatch, DeviceRecord, Store } from './store/types.js';
+import { publicJwks } from './tokens/jwks.js';
 import { TokenCodec } from './tokens/token-codec.js';
 
 /** Options of `createTrustedDevices`: the plain settings plus the pieces a host plugs in. */
@@ -54,6 +59,13 @@ export interface TrustedDevicesOptions extends PlainOptionsInput {
   logger?: Logger;
   /** Milliseconds since the epoch. Default `Date.now`; tests pass a controllable clock. */
   clock?: Clock;
+  /**
+   * Where login attempts are counted when `loginThrottle` is on. Default
+   * `'memory'` (per process); pass `{ redis }` (an ioredis client) or
+   * `{ postgres }` (a pg Pool) so that several instances share the counts.
+   * The host owns the client and closes it.
+   */
+  loginThrottleStore?: LoginThrottleStore;
 }
 
 const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -151,6 +163,11 @@ export class TrustedDevices {
     return settleBackgroundTasks(this.#context);
   }
 
+  /** Builds the JWKS document of the public verification keys, which is empty with HMAC keys only. */
+  jwks(): { keys: JsonWebKey[] } {
+    return publicJwks(this.config.keys);
+  }
+
   cleanupStaleDevices(options?: CleanupOptions): Promise<CleanupResult> {
     return cleanupStaleDevices(this.#context, options);
   }
@@ -173,7 +190,7 @@ export class TrustedDevices {
  * instance. A bad option throws a `TypeError` naming it, its value and the fix.
  */
 export async function createTrustedDevices(options: TrustedDevicesOptions): Promise<TrustedDevices> {
-  const { users, database, store, migrate, geolocation, logger, clock, ...plain } = options;
+  const { users, database, store, migrate, geolocation, logger, clock, loginThrottleStore, ...plain } = options;
   const config = parseOptions(plain);
   assertUserAdapter(users);
   if ((database === undefined) === (store === undefined)) {
@@ -185,6 +202,9 @@ export async function createTrustedDevices(options: TrustedDevicesOptions): Prom
   if (clock !== undefined && typeof clock !== 'function') {
     throw new TypeError('Invalid option "clock": pass a function returning milliseconds since the epoch.');
   }
+  assertThrottleStore(loginThrottleStore);
+
+  const loginThrottle = config.loginThrottle ? await LoginThrottle.create(config, loginThrottleStore ?? 'memory') : undefined;
 
   let resolvedStore: Store;
   if (database !== undefined) {
@@ -205,6 +225,8 @@ export async function createTrustedDevices(options: TrustedDevicesOptions): Prom
     tokens: new TokenCodec(config),
     deviceCache: new TtlCache<CachedDevice>(config.deviceCacheSeconds * 1000, config.deviceCacheSize),
     userCache: new TtlCache(config.userCacheSeconds * 1000, config.deviceCacheSize),
+    addressAlternations: new TtlCache<AddressAlternation>(config.concurrentSessionWindowSeconds * 1000, config.deviceCacheSize),
+    loginThrottle,
     events: new TrustedDevicesEventEmitter(resolvedLogger),
     clock: resolvedClock,
     logger: resolvedLogger,
@@ -215,6 +237,19 @@ export async function createTrustedDevices(options: TrustedDevicesOptions): Prom
     backgroundTasks: new Set(),
   };
   return new TrustedDevices(context);
+}
+
+function assertThrottleStore(store: unknown): asserts store is LoginThrottleStore | undefined {
+  if (store === undefined || store === 'memory') return;
+  const candidate = store as { redis?: unknown; postgres?: unknown };
+  if (typeof candidate === 'object' && candidate !== null && (isObject(candidate.redis) || isObject(candidate.postgres))) return;
+  throw new TypeError(
+    'Invalid option "loginThrottleStore": pass "memory", { redis: <ioredis client> } or { postgres: <pg Pool> }.',
+  );
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
 }
 
 function assertUserAdapter(users: unknown): asserts users is UserAdapter {

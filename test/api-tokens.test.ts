@@ -27,7 +27,7 @@ for (const target of testTargets()) describe(`token endpoints (${targetLabel(tar
     assert.equal(claims.exp - claims.iat, 300);
     assert.match(claims.jti, /^[0-9a-f]{32}$/);
     const header = JSON.parse(Buffer.from(response.body.access.split('.')[0], 'base64url').toString());
-    assert.deepEqual(header, { alg: 'HS256', typ: 'JWT' });
+    assert.deepEqual(header, { alg: 'HS256', typ: 'JWT', kid: server.td.config.keys.signing.kid });
   });
 
   it('login with a wrong password is no_active_account', async () => {

@@ -21,3 +21,13 @@ export const DEFAULT_USER_CACHE_SECONDS = 30;
 export const DEFAULT_CLEANUP_BATCH_SIZE = 1000;
 /** RFC 7518 section 3.2: an HS256 key must have at least 256 bits. */
 export const MIN_HMAC_KEY_BYTES = 32;
+/** NIST SP 800-131A: RSA signatures need a modulus of at least 2048 bits. */
+export const MIN_RSA_MODULUS_BITS = 2048;
+/** Address changes between the same two addresses, within the window, that sign a device out: A, B, A, B. */
+export const DEFAULT_CONCURRENT_SESSION_ALTERNATIONS = 3;
+/** Login attempts per client address per window, as django-trusted-devices throttles its token view. */
+export const DEFAULT_LOGIN_ATTEMPTS_PER_IP = 5;
+export const DEFAULT_LOGIN_IP_WINDOW_SECONDS = 60;
+export const DEFAULT_LOGIN_ATTEMPTS_PER_USERNAME = 10;
+export const DEFAULT_LOGIN_USERNAME_WINDOW_SECONDS = 600;
+export const DEFAULT_LOGIN_THROTTLE_KEY_PREFIX = 'trusted_devices_login';

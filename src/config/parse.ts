@@ -1,4 +1,3 @@
-import { MIN_HMAC_KEY_BYTES } from './defaults.js';
 import { OPTION_FIXES, optionsSchema, type PlainOptionsInput, type ResolvedConfig } from './schema.js';
 
 /**
@@ -12,25 +11,22 @@ export function parseOptions(input: PlainOptionsInput): ResolvedConfig {
     const issue = result.error.issues[0]!;
     const path = issue.path.map(String);
     const option = path.join('.') || '(options)';
-    const received = describeValue(path[0] === 'signingKey' ? '[redacted]' : readPath(input, path));
-    const fix = OPTION_FIXES[path[0] as keyof PlainOptionsInput];
-    throw new TypeError(
-      `Invalid option "${option}": ${issue.message} (received ${received}).${fix === undefined ? '' : ` Fix: ${fix}.`}`,
-    );
+    const received = KEY_OPTIONS.has(path[0]!) ? '' : ` (received ${describeValue(readPath(input, path))})`;
+    // Key problems carry their own fix, because it depends on what the key turned out to be.
+    const keyFix = issue.code === 'custom' ? (issue.params?.fix as string | undefined) : undefined;
+    const fix = keyFix ?? OPTION_FIXES[path[0] as keyof PlainOptionsInput];
+    throw new TypeError(`Invalid option "${option}": ${issue.message}${received}.${fix === undefined ? '' : ` Fix: ${fix}.`}`);
   }
 
   const config = result.data;
-  const keyBytes = typeof config.signingKey === 'string' ? Buffer.byteLength(config.signingKey) : config.signingKey.byteLength;
-  if (keyBytes < MIN_HMAC_KEY_BYTES) {
-    throw new TypeError(
-      `Invalid option "signingKey": the key has ${keyBytes} bytes. Fix: ${OPTION_FIXES.signingKey}.`,
-    );
-  }
   if (config.accessTokenLifetime <= 0 || config.refreshTokenLifetime <= 0) {
     throw new TypeError('Invalid option "accessTokenLifetime" or "refreshTokenLifetime": a lifetime must be longer than 0 seconds.');
   }
   return config;
 }
+
+/** Options whose values are never echoed in an error, because they hold key material. */
+const KEY_OPTIONS = new Set(['signingKey', 'verificationKeys']);
 
 function readPath(input: unknown, path: string[]): unknown {
   let value = input;

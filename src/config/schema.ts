@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { parseDurationSeconds } from './duration.js';
 import * as D from './defaults.js';
+import { KeyOptionError, resolveKeySet, SIGNING_ALGORITHMS, type KeyInput } from './keys.js';
 
 const duration = (defaultSeconds: number) =>
   z
@@ -16,10 +17,39 @@ const duration = (defaultSeconds: number) =>
       return seconds;
     });
 
+/** A duration, or null for none. */
+const optionalDuration = () =>
+  z
+    .union([z.number(), z.string()])
+    .nullable()
+    .default(null)
+    .transform((value, context) => {
+      if (value === null) return null;
+      const seconds = parseDurationSeconds(value);
+      if (seconds === undefined || seconds <= 0) {
+        context.addIssue({ code: 'custom', message: 'expected null, or seconds or a duration such as "30d" longer than 0' });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
 const wholeNumber = (min: number, defaultValue: number) => z.number().int().min(min).default(defaultValue);
 
 /** Matches an HTTP auth scheme token (RFC 9110 token characters). */
 const AUTH_SCHEME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** A `kid` header value: printable ASCII without spaces. */
+const KEY_ID = /^[\x21-\x7e]{1,128}$/;
+/** Key prefixes of the login throttle in Redis or PostgreSQL. */
+const THROTTLE_KEY_PREFIX = /^[A-Za-z0-9_:.-]{1,64}$/;
+
+/** An HMAC secret (text or bytes), a PEM text, or a JWK object. */
+const keyInput = z.union([
+  z.string().min(1),
+  z.instanceof(Uint8Array),
+  z.looseObject({ kty: z.string() }).transform((jwk) => jwk as KeyInput),
+]);
+const signingAlgorithm = z.enum(SIGNING_ALGORITHMS);
+
 /** SQL identifiers the migrations can quote safely on every supported database. */
 const TABLE_PREFIX = /^(?:[a-z_][a-z0-9_]{0,30})?$/;
 
@@ -30,8 +60,17 @@ const TABLE_PREFIX = /^(?:[a-z_][a-z0-9_]{0,30})?$/;
  */
 export const optionsSchema = z
   .object({
-    signingKey: z.union([z.string(), z.instanceof(Uint8Array)]),
-    algorithm: z.literal('HS256').default('HS256'),
+    /** HMAC secret, or PEM or JWK private key. Required. */
+    signingKey: keyInput,
+    /** `kid` of the signing key. Default: its RFC 7638 thumbprint. */
+    signingKeyId: z.string().regex(KEY_ID).optional(),
+    /** Default: the signing key's type decides (HS256, RS256, ES256 or EdDSA). */
+    algorithm: signingAlgorithm.optional(),
+    /** Further keys that verify tokens, such as a retired signing key. Default none. */
+    verificationKeys: z
+      .array(z.object({ key: keyInput, kid: z.string().regex(KEY_ID).optional(), algorithm: signingAlgorithm.optional() }).strict())
+      .max(32)
+      .default([]),
     accessTokenLifetime: duration(D.DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS),
     refreshTokenLifetime: duration(D.DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS),
     leeway: duration(0),
@@ -51,6 +90,17 @@ export const optionsSchema = z
     maxDevicesPerUser: z.number().int().min(1).nullable().default(null),
     detectConcurrentSessions: z.boolean().default(true),
     concurrentSessionWindowSeconds: wholeNumber(1, D.DEFAULT_CONCURRENT_SESSION_WINDOW_SECONDS),
+    /** 'alternating' signs a device out when requests keep switching between two addresses; 'ip-change' on any change. */
+    concurrentSessionMode: z.enum(['alternating', 'ip-change']).default('alternating'),
+    concurrentSessionAlternations: wholeNumber(2, D.DEFAULT_CONCURRENT_SESSION_ALTERNATIONS),
+    /** Absolute device lifetime from its creation; null for none. Default null. */
+    deviceMaxAge: optionalDuration(),
+    loginThrottle: z.boolean().default(true),
+    loginAttemptsPerIp: wholeNumber(1, D.DEFAULT_LOGIN_ATTEMPTS_PER_IP),
+    loginIpWindowSeconds: wholeNumber(1, D.DEFAULT_LOGIN_IP_WINDOW_SECONDS),
+    loginAttemptsPerUsername: wholeNumber(1, D.DEFAULT_LOGIN_ATTEMPTS_PER_USERNAME),
+    loginUsernameWindowSeconds: wholeNumber(1, D.DEFAULT_LOGIN_USERNAME_WINDOW_SECONDS),
+    loginThrottleKeyPrefix: z.string().regex(THROTTLE_KEY_PREFIX).default(D.DEFAULT_LOGIN_THROTTLE_KEY_PREFIX),
     trustProxy: z.boolean().default(false),
     trustedProxyDepth: wholeNumber(1, D.DEFAULT_TRUSTED_PROXY_DEPTH),
     geolocationCacheSeconds: wholeNumber(0, D.DEFAULT_GEOLOCATION_CACHE_SECONDS),
@@ -70,15 +120,30 @@ export const optionsSchema = z
     userCacheSeconds: wholeNumber(0, D.DEFAULT_USER_CACHE_SECONDS),
     tablePrefix: z.string().regex(TABLE_PREFIX).default(''),
   })
-  .strict();
+  .strict()
+  .transform((options, context) => {
+    try {
+      return { ...options, keys: resolveKeySet(options) };
+    } catch (error) {
+      if (!(error instanceof KeyOptionError)) throw error;
+      context.addIssue({ code: 'custom', path: error.path, message: error.message, params: { fix: error.fix } });
+      return z.NEVER;
+    }
+  });
 
 export type PlainOptionsInput = z.input<typeof optionsSchema>;
 export type ResolvedConfig = z.output<typeof optionsSchema>;
 
 /** How to fix each option, shown after the problem zod found. */
 export const OPTION_FIXES: Partial<Record<keyof PlainOptionsInput, string>> = {
-  signingKey: `pass a random secret of at least ${D.MIN_HMAC_KEY_BYTES} bytes, for example from \`openssl rand -base64 48\``,
-  algorithm: 'use "HS256"',
+  signingKey: `pass an HMAC secret of at least ${D.MIN_HMAC_KEY_BYTES} bytes, for example from \`openssl rand -base64 48\``,
+  algorithm: `use one of ${SIGNING_ALGORITHMS.join(', ')} matching the signing key, or leave it out`,
+  signingKeyId: 'use up to 128 printable ASCII characters without spaces',
+  verificationKeys: 'pass a list of { key, kid?, algorithm? } objects whose key is an HMAC secret, a PEM text or a JWK',
+  concurrentSessionMode: 'use "alternating" (the default) or "ip-change"',
+  concurrentSessionAlternations: 'pass a whole number of at least 2; 3 means A, B, A, B',
+  deviceMaxAge: 'pass null, or a lifetime such as 2592000 or "30d"',
+  loginThrottleKeyPrefix: 'use 1 to 64 letters, digits, "_", ":", "." or "-"',
   authHeaderTypes: 'pass a non-empty list of auth schemes such as ["Bearer"]',
   maxDevicesPerUser: 'pass a whole number of at least 1, or null for no limit',
   delayApplies: 'use "acting" (the default) or "target"',

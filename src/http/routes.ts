@@ -17,6 +17,9 @@ import { signInPageToJson } from './sign-in-json.js';
 import { signInPageFromQuery } from './sign-in-query.js';
 import type { HttpRequest, HttpResponse } from './types.js';
 
+/** How long clients may cache the JWKS document. */
+export const JWKS_MAX_AGE_SECONDS = 300;
+
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** One route of the API: adapters register `path` with and without a trailing slash. */
@@ -65,7 +68,7 @@ export function buildRoutes(td: TrustedDevices): RouteDefinition[] {
           const result = await td.login(body[usernameField]!, body[passwordField]!, client);
           return { status: 200, body: { refresh: result.refresh, access: result.access, device_uid: result.deviceUid } };
         } catch (error) {
-          if (error instanceof TrustedDevicesError && error.code === 'no_active_account') {
+          if (error instanceof TrustedDevicesError && (error.code === 'no_active_account' || error.code === 'throttled')) {
             td.logger.info({ code: error.code, ip: client.ip }, 'login rejected');
           }
           throw error;
@@ -132,6 +135,16 @@ export function buildRoutes(td: TrustedDevices): RouteDefinition[] {
       async handle(_request, _client, auth) {
         const revokedCount = await td.revokeOtherDevices(auth!);
         return { status: 200, body: { revoked_count: revokedCount } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/.well-known/jwks.json',
+      authenticated: false,
+      hasBody: false,
+      handle() {
+        // Caches may keep the document this long, so add a new key to verificationKeys at least this long before signing with it.
+        return Promise.resolve({ status: 200, body: td.jwks(), headers: { 'cache-control': `public, max-age=${JWKS_MAX_AGE_SECONDS}` } });
       },
     },
     updateRoute('PATCH'),

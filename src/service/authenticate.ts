@@ -4,7 +4,7 @@ import type { DeviceRecord } from '../store/types.js';
 import { readBearerToken } from '../tokens/authorization-header.js';
 import type { VerifiedToken } from '../tokens/claims.js';
 import type { ClientInfo, ServiceContext } from './context.js';
-import { rejectConcurrentUse, requireActiveUser, requireDeviceUid, requireOwnedDevice } from './device-checks.js';
+import { rejectConcurrentUse, rejectExpiredDevice, requireActiveUser, requireDeviceUid, requireOwnedDevice } from './device-checks.js';
 import { lookupDevice } from './device-lookup.js';
 
 /** The user and device behind an authenticated request. */
@@ -29,6 +29,7 @@ export async function authenticate(context: ServiceContext, authorization: strin
   const token = context.tokens.verify(rawToken, Math.floor(now / 1000), 'access');
   const deviceUid = requireDeviceUid(token);
   const device = requireOwnedDevice(await lookupDevice(context, deviceUid, now), token);
+  await rejectExpiredDevice(context, device, now);
   const user = await requireActiveUser(context, token.userId, now, false);
   await rejectConcurrentUse(context, device, client, now, 'request');
 

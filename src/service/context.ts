@@ -5,6 +5,8 @@ import type { TokenCodec } from '../tokens/token-codec.js';
 import type { TtlCache } from '../store/ttl-cache.js';
 import type { DeviceRecord, Store } from '../store/types.js';
 import type { TrustedDevicesEventEmitter } from './events.js';
+import type { AddressAlternation } from './hijack-detection.js';
+import type { LoginThrottle } from './login-throttle.js';
 
 /** A cached device lookup; an undefined device means the device is gone. */
 export interface CachedDevice {
@@ -21,6 +23,10 @@ export interface ServiceContext {
   tokens: TokenCodec;
   deviceCache: TtlCache<CachedDevice>;
   userCache: TtlCache<User>;
+  /** Address switches per device for hijack detection; entries live one detection window. */
+  addressAlternations: TtlCache<AddressAlternation>;
+  /** Undefined when `loginThrottle` is off. */
+  loginThrottle: LoginThrottle | undefined;
   events: TrustedDevicesEventEmitter;
   clock: Clock;
   logger: Logger;

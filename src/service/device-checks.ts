@@ -4,7 +4,7 @@ import type { DeviceRecord } from '../store/types.js';
 import type { VerifiedToken } from '../tokens/claims.js';
 import type { ClientInfo, ServiceContext } from './context.js';
 import { forgetDevices, lookupUser } from './device-lookup.js';
-import { isConcurrentUse } from './hijack-detection.js';
+import { detectConcurrentUse } from './hijack-detection.js';
 
 /** Returns the token's `device_uid`, or throws `device_uid_missing`. */
 export function requireDeviceUid(token: VerifiedToken): string {
@@ -38,6 +38,22 @@ export async function requireActiveUser(context: ServiceContext, userId: string,
 }
 
 /**
+ * Removes the device and throws `token_not_valid` once it is older than
+ * `deviceMaxAge`, counted from its creation. Rotation renews the refresh
+ * token's expiry, so without this cap a device that refreshes in time would
+ * stay signed in forever.
+ */
+export async function rejectExpiredDevice(context: ServiceContext, device: DeviceRecord, now: number): Promise<void> {
+  const maxAge = context.config.deviceMaxAge;
+  if (maxAge === null || now - device.createdAt < maxAge * 1000) return;
+
+  const removed = await context.store.deleteDevice(device.userId, device.deviceUid);
+  forgetDevices(context, [device], now);
+  if (removed !== undefined) await context.events.emitRevoked([removed], 'expired');
+  throw new TrustedDevicesError('token_not_valid', 'This device has reached its maximum session age and was signed out. Sign in again.');
+}
+
+/**
  * Revokes the device and throws `device_compromised` when the request looks
  * like a second party using its tokens.
  */
@@ -48,13 +64,15 @@ export async function rejectConcurrentUse(
   now: number,
   detectedOn: 'request' | 'refresh',
 ): Promise<void> {
-  if (!isConcurrentUse(device, client.ip, now, context.config)) return;
+  const use = detectConcurrentUse(device, client.ip, now, context.config, context.addressAlternations);
+  if (use === undefined) return;
 
   const removed = await context.store.deleteDevice(device.userId, device.deviceUid);
   forgetDevices(context, [device], now);
-  context.logger.warn({ deviceUid: device.deviceUid, userId: device.userId, previousIp: device.lastIp, currentIp: client.ip }, 'device revoked: concurrent use from two addresses');
+  context.addressAlternations.delete(device.deviceUid);
+  context.logger.warn({ deviceUid: device.deviceUid, userId: device.userId, ...use }, 'device revoked: concurrent use from two addresses');
   if (removed !== undefined) {
-    await context.events.emit('deviceCompromised', { device: removed, previousIp: device.lastIp, currentIp: client.ip, detectedOn });
+    await context.events.emit('deviceCompromised', { device: removed, ...use, detectedOn });
     await context.events.emitRevoked([removed], 'compromised');
   }
   throw new TrustedDevicesError('device_compromised', 'This device was used from two addresses at once and has been signed out. Sign in again.');

@@ -11,6 +11,8 @@ export type RevokeReason =
   | 'cleanup'
   | 'compromised'
   | 'refresh-token-reused'
+  /** Older than `deviceMaxAge`. */
+  | 'expired'
   | 'host';
 
 /** Payload of each event, by name. */

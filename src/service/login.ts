@@ -23,15 +23,19 @@ export interface LoginResult {
 }
 
 /**
- * Checks credentials and creates a device: the user's stale devices are
- * removed, with `maxDevicesPerUser` the least recently seen ones evicted,
- * and the sign-in appended to the history, all in one transaction.
+ * Checks credentials and creates a device. The attempt counts against the
+ * login throttle before the password is checked. On success the user's
+ * stale devices are removed, with `maxDevicesPerUser` the least recently
+ * seen ones evicted, and the sign-in appended to the history, all in one
+ * transaction.
  *
  * The login waits for the location at most `geolocationTimeoutMs`. A lookup
  * that takes longer fills in the device and the history entry when it
  * finishes, and only then can `suspiciousLogin` be emitted.
  */
 export async function login(context: ServiceContext, username: string, password: string, client: ClientInfo): Promise<LoginResult> {
+  await context.loginThrottle?.consume(client.ip, username);
+
   let user;
   try {
     user = await context.users.verifyCredentials(username, password);
@@ -43,6 +47,7 @@ export async function login(context: ServiceContext, username: string, password:
     recordRejectedSignIn(context, username, user, client);
     throw new TrustedDevicesError('no_active_account', 'No active account found with the given credentials.');
   }
+  await context.loginThrottle?.recordSuccess(username);
 
   const lookup = await locateWithinBudget(context, client.ip);
   const location = lookup.location;

@@ -2,7 +2,7 @@ import { TrustedDevicesError } from '../errors.js';
 import type { DeviceRecord } from '../store/types.js';
 import { newJti, type VerifiedToken } from '../tokens/claims.js';
 import type { ClientInfo, ServiceContext } from './context.js';
-import { rejectConcurrentUse, requireActiveUser, requireDeviceUid, requireOwnedDevice } from './device-checks.js';
+import { rejectConcurrentUse, rejectExpiredDevice, requireActiveUser, requireDeviceUid, requireOwnedDevice } from './device-checks.js';
 import { forgetDevices, lookupDevice } from './device-lookup.js';
 
 export interface RefreshResult {
@@ -15,12 +15,19 @@ export interface RefreshResult {
  * Exchanges a refresh token for a new access token and, with rotation, a new
  * refresh token. The device row keeps the one refresh `jti` that may be used
  * next; a compare-and-set lets only one of two racing refreshes rotate.
+ *
+ * The refresh that lost the race, or a retry with the replaced token within
+ * `refreshReuseGraceSeconds`, gets the current pair again: it is minted
+ * anew from the stored `jti` and issue time, so it carries the same claims
+ * (and, with HS256, RS256 and EdDSA, the same bytes; ES256 signatures are
+ * randomised). Any other rotated-out token is reuse: the device is revoked.
  */
 export async function refresh(context: ServiceContext, rawToken: string, client: ClientInfo): Promise<RefreshResult> {
   const now = context.clock();
   const token = context.tokens.verify(rawToken, Math.floor(now / 1000), 'refresh');
   const deviceUid = requireDeviceUid(token);
   let device = requireOwnedDevice(await context.store.findDevice(deviceUid), token);
+  await rejectExpiredDevice(context, device, now);
   await requireActiveUser(context, token.userId, now, true);
   await rejectConcurrentUse(context, device, client, now, 'refresh');
 
@@ -35,6 +42,7 @@ export async function refresh(context: ServiceContext, rawToken: string, client:
     const rotation = {
       expectedJti: token.jti,
       newJti: newJti(),
+      // Whole seconds, because the tokens' `iat` is in seconds and the pair is re-minted from this value.
       issuedAt: Math.floor(now / 1000) * 1000,
       lastSeen: now,
       lastIp: client.ip,
@@ -55,7 +63,7 @@ export async function refresh(context: ServiceContext, rawToken: string, client:
     device = requireOwnedDevice(await context.store.findDevice(deviceUid), token);
   }
 
-  if (token.jti === device.previousRefreshJti && now - device.refreshIssuedAt <= context.config.refreshReuseGraceSeconds * 1000) {
+  if (token.jti === device.previousRefreshJti && withinGraceWindow(context, device, now)) {
     return currentPair(context, device);
   }
   return reuseDetected(context, device, token, now);
@@ -70,14 +78,25 @@ export async function verify(context: ServiceContext, rawToken: string): Promise
   const now = context.clock();
   const token = context.tokens.verify(rawToken, Math.floor(now / 1000));
   const deviceUid = requireDeviceUid(token);
-  const device = requireOwnedDevice(await lookupDevice(context, deviceUid, now), token);
+  // A refresh token is compared with the stored jti, which another instance may have rotated since this one cached the row.
+  const found = token.tokenType === 'refresh' ? await context.store.findDevice(deviceUid) : await lookupDevice(context, deviceUid, now);
+  const device = requireOwnedDevice(found, token);
+  await rejectExpiredDevice(context, device, now);
   await requireActiveUser(context, token.userId, now, true);
 
   if (token.tokenType === 'refresh' && token.jti !== device.refreshJti) {
-    // The cached row may predate a rotation made by this token's successor; read it fresh before rejecting.
-    const fresh = requireOwnedDevice(await context.store.findDevice(deviceUid), token);
-    if (token.jti !== fresh.refreshJti) throw new TrustedDevicesError('token_blacklisted', 'The token has been blacklisted.');
+    throw new TrustedDevicesError('token_blacklisted', 'The token has been blacklisted.');
   }
+}
+
+/**
+ * Whether the replaced token came back soon enough to be a second tab or a
+ * retry. Counted in whole seconds from the rotation, so the window is
+ * between `refreshReuseGraceSeconds` and one second longer.
+ */
+function withinGraceWindow(context: ServiceContext, device: DeviceRecord, now: number): boolean {
+  const elapsedSeconds = Math.floor(now / 1000) - Math.floor(device.refreshIssuedAt / 1000);
+  return elapsedSeconds <= context.config.refreshReuseGraceSeconds;
 }
 
 function currentPair(context: ServiceContext, device: DeviceRecord): RefreshResult {
@@ -94,6 +113,7 @@ async function reuseDetected(context: ServiceContext, device: DeviceRecord, toke
   const removed = await context.store.deleteDevice(device.userId, device.deviceUid);
   forgetDevices(context, [device], now);
   context.logger.warn({ deviceUid: device.deviceUid, userId: device.userId, jti: token.jti }, 'device revoked: rotated-out refresh token reused');
+  // Only the request whose delete removed the row reports it, so racing reuses emit once.
   if (removed !== undefined) {
     await context.events.emit('refreshTokenReused', { device: removed, jti: token.jti });
     await context.events.emitRevoked([removed], 'refresh-token-reused');

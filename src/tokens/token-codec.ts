@@ -1,15 +1,17 @@
 import { createSigner, createVerifier } from 'fast-jwt';
 
+import type { ResolvedKey } from '../config/keys.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { TrustedDevicesError } from '../errors.js';
 import { accessJtiFor, type TokenType, type VerifiedToken } from './claims.js';
+import { KeyResolver } from './key-resolver.js';
 
 /** The inputs from which a refresh token and its access token are minted. */
 export interface TokenPairInput {
   userId: string;
   deviceUid: string;
   refreshJti: string;
-  /** Seconds since the epoch. Minting twice from the same input yields the same tokens. */
+  /** Seconds since the epoch. Minting twice from the same input yields the same claims. */
   issuedAt: number;
 }
 
@@ -18,37 +20,24 @@ export interface TokenPair {
   refresh: string;
 }
 
-/** Entries in fast-jwt's verification cache. Expiry is still checked on every use. */
-const VERIFY_CACHE_SIZE = 10_000;
-
 /**
- * Mints and verifies the HS256 JWTs of simplejwt's format: header
- * `{"alg":"HS256","typ":"JWT"}`, claims `token_type`, `exp`, `iat`, `jti`, the
- * user id claim and `device_uid`.
+ * Mints and verifies JWTs in simplejwt's claim format: `token_type`, `exp`,
+ * `iat`, `jti`, the user id claim and `device_uid`, plus `iss` and `aud` when
+ * configured. The header carries the signing key's `kid`; simplejwt ignores
+ * it for HS256, so tokens minted here verify in Django with the same secret.
  */
 export class TokenCodec {
   readonly #config: ResolvedConfig;
   readonly #sign: (payload: Record<string, unknown>) => string;
-  readonly #verify: (token: string) => Record<string, unknown>;
+  readonly #keys: KeyResolver<Verifier>;
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
-    const key = typeof config.signingKey === 'string' ? config.signingKey : Buffer.from(config.signingKey);
+    const signing = config.keys.signing;
 
     // fast-jwt keeps an `iat` present in the payload, so tokens carry the injected clock's time.
-    this.#sign = createSigner({ key, algorithm: config.algorithm });
-    // Expiry is checked in `verify` against the injected clock, so fast-jwt's
-    // own clock is switched off. The cache only skips the HMAC: claims are
-    // re-checked on every call.
-    this.#verify = createVerifier({
-      key,
-      algorithms: [config.algorithm],
-      ignoreExpiration: true,
-      ignoreNotBefore: true,
-      cache: VERIFY_CACHE_SIZE,
-      ...(config.issuer === undefined ? {} : { allowedIss: config.issuer }),
-      ...(config.audience === undefined ? {} : { allowedAud: config.audience }),
-    });
+    this.#sign = createSigner({ key: signing.signingMaterial!, algorithm: signing.algorithm, kid: signing.kid });
+    this.#keys = new KeyResolver(config.keys.verification, (key) => createKeyVerifier(key, config));
   }
 
   /** Mints an access and a refresh token for one device. */
@@ -65,16 +54,16 @@ export class TokenCodec {
   }
 
   /**
-   * Checks the signature, then the claims. Throws `token_not_valid` for any
-   * defect, with a detail that never contains the token.
+   * Checks the signature with the key the header's `kid` names (or, without
+   * a `kid`, with the HS256 keys), then the claims. Throws `token_not_valid`
+   * for any defect, with a detail that never contains the token.
    */
   verify(token: string, nowSeconds: number, expectedType?: TokenType): VerifiedToken {
-    let payload: Record<string, unknown>;
-    try {
-      payload = this.#verify(token);
-    } catch {
-      throw invalidToken('The token is malformed or its signature is invalid.');
-    }
+    const verifiers = this.#keys.verifiersFor(token);
+    if (verifiers === undefined) throw invalidToken('The token is malformed or names an unknown key.');
+
+    const payload = verifyWithAny(verifiers, token);
+    if (payload === undefined) throw invalidToken('The token is malformed or its signature is invalid.');
 
     const verified = readClaims(payload, this.#config.userIdClaim);
     if (verified.expiresAt + this.#config.leeway <= nowSeconds) {
@@ -101,6 +90,41 @@ export class TokenCodec {
     if (config.audience !== undefined) payload.aud = config.audience;
     return this.#sign(payload);
   }
+}
+
+type Verifier = (token: string) => Record<string, unknown>;
+
+/** Entries in each key's fast-jwt verification cache. Expiry is still checked on every use. */
+const VERIFY_CACHE_SIZE = 10_000;
+
+/**
+ * A cached fast-jwt verifier that accepts only the key's own algorithm, so a
+ * token cannot pick how its signature is checked (an HS256 token signed with
+ * an RSA public key as the secret fails here). Expiry is checked in `verify`
+ * against the injected clock, so fast-jwt's own clock is switched off; the
+ * cache skips only the signature check, and claims are re-read on every call.
+ */
+function createKeyVerifier(key: ResolvedKey, config: ResolvedConfig): Verifier {
+  return createVerifier({
+    key: key.verificationMaterial,
+    algorithms: [key.algorithm],
+    ignoreExpiration: true,
+    ignoreNotBefore: true,
+    cache: VERIFY_CACHE_SIZE,
+    ...(config.issuer === undefined ? {} : { allowedIss: config.issuer }),
+    ...(config.audience === undefined ? {} : { allowedAud: config.audience }),
+  });
+}
+
+function verifyWithAny(verifiers: readonly Verifier[], token: string): Record<string, unknown> | undefined {
+  for (const verifier of verifiers) {
+    try {
+      return verifier(token);
+    } catch {
+      // Try the next candidate key; only tokens without a kid have more than one.
+    }
+  }
+  return undefined;
 }
 
 function readClaims(payload: Record<string, unknown>, userIdClaim: string): VerifiedToken {
