@@ -1,6 +1,6 @@
 import type { PlainOptionsInput } from '../config/schema.js';
 
-type EnvKind = 'boolean' | 'integer' | 'integer-or-none' | 'duration' | 'string' | 'list' | 'choice';
+type EnvKind = 'boolean' | 'integer' | 'integer-or-none' | 'duration' | 'duration-or-none' | 'string' | 'list' | 'choice' | 'json';
 
 /**
  * Options the standalone server reads from the environment. Each variable is
@@ -8,6 +8,9 @@ type EnvKind = 'boolean' | 'integer' | 'integer-or-none' | 'duration' | 'string'
  * `TRUSTED_DEVICES_DELETE_DELAY_MINUTES` for `deleteDelayMinutes`.
  */
 export const ENV_OPTIONS = {
+  algorithm: 'choice',
+  signingKeyId: 'string',
+  verificationKeys: 'json',
   accessTokenLifetime: 'duration',
   refreshTokenLifetime: 'duration',
   leeway: 'duration',
@@ -27,6 +30,15 @@ export const ENV_OPTIONS = {
   maxDevicesPerUser: 'integer-or-none',
   detectConcurrentSessions: 'boolean',
   concurrentSessionWindowSeconds: 'integer',
+  concurrentSessionMode: 'choice',
+  concurrentSessionAlternations: 'integer',
+  deviceMaxAge: 'duration-or-none',
+  loginThrottle: 'boolean',
+  loginAttemptsPerIp: 'integer',
+  loginIpWindowSeconds: 'integer',
+  loginAttemptsPerUsername: 'integer',
+  loginUsernameWindowSeconds: 'integer',
+  loginThrottleKeyPrefix: 'string',
   trustProxy: 'boolean',
   trustedProxyDepth: 'integer',
   geolocationCacheSeconds: 'integer',
@@ -79,6 +91,16 @@ function convert(name: string, raw: string, kind: EnvKind): unknown {
       return Number(raw);
     case 'duration':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
+    case 'duration-or-none':
+      if (raw.toLowerCase() === 'none') return null;
+      return /^\d+$/.test(raw) ? Number(raw) : raw;
+    case 'json':
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        // The value may hold key material, so it is not echoed.
+        throw new Error(`Invalid environment variable ${name}: expected JSON, such as [{"key": "-----BEGIN PUBLIC KEY-----\\n…", "kid": "2025-01"}].`);
+      }
     case 'list':
       return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
     case 'choice':

@@ -19,7 +19,7 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const logger = pino({
     level: env.TRUSTED_DEVICES_LOG_LEVEL ?? 'info',
-    redact: ['*.password', '*.token', '*.refresh', '*.access', '*.authorization', '*.signingKey'],
+    redact: ['*.password', '*.token', '*.refresh', '*.access', '*.authorization', '*.signingKey', '*.verificationKeys'],
   });
   const demo = argv.includes('--demo') || env.TRUSTED_DEVICES_DEMO === '1';
   const port = Number(env.PORT ?? DEFAULT_PORT);
@@ -31,7 +31,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
 
   let runtime;
   try {
-    runtime = await openRuntime({ env, logger, demo, requireSigningKey: true });
+    runtime = await openRuntime({ env, logger, demo, requireSigningKey: true, serveLogins: true });
   } catch (error) {
     logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'server did not start');
     return 1;

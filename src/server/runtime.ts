@@ -11,6 +11,7 @@ import { SqlUserStore } from '../users/sql-user-store.js';
 import { readEnvOptions } from './env-options.js';
 import { geolocationFromEnv } from './geolocation-setting.js';
 import { loadSigningKey } from './signing-key.js';
+import { openThrottleStore, type OpenedThrottleStore } from './throttle-store.js';
 
 export interface Runtime {
   td: TrustedDevices;
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
    * random one is used then.
    */
   requireSigningKey: boolean;
+  /** Open the login throttle's shared store; the CLI, which serves no logins, leaves it closed. */
+  serveLogins?: boolean;
 }
 
 /**
@@ -47,7 +50,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const geolocation = geolocationFromEnv(env, options.logger);
 
   const db = openSqlite(databasePath);
+  let throttle: OpenedThrottleStore | undefined;
   try {
+    throttle = options.serveLogins === true ? await openThrottleStore(env) : undefined;
     await migrateToLatest(db as never, { tablePrefix: envOptions.tablePrefix ?? '', includeUsers: true });
     const users = new SqlUserStore(db, { tablePrefix: envOptions.tablePrefix ?? '' });
     const td = await createTrustedDevices({
@@ -57,9 +62,20 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       store: new KyselyStore(db, sqliteCapabilities, { tablePrefix: envOptions.tablePrefix ?? '' }),
       logger: options.logger,
       geolocation,
+      loginThrottleStore: throttle?.store ?? 'memory',
     });
-    return { td, users, databasePath, close: () => td.close() };
+    const opened = throttle;
+    return {
+      td,
+      users,
+      databasePath,
+      async close() {
+        await td.close();
+        await opened?.close();
+      },
+    };
   } catch (error) {
+    await throttle?.close();
     await db.destroy();
     throw error;
   }
