@@ -1,8 +1,10 @@
+import type { JsonWebKey } from 'node:crypto';
+
 import { z } from 'zod';
 
 import { parseDurationSeconds } from './duration.js';
 import * as D from './defaults.js';
-import { KeyOptionError, resolveKeySet, SIGNING_ALGORITHMS, type KeyInput } from './keys.js';
+import { KeyOptionError, resolveKeySet, SIGNING_ALGORITHMS } from './keys.js';
 
 const duration = (defaultSeconds: number) =>
   z
@@ -46,7 +48,10 @@ const THROTTLE_KEY_PREFIX = /^[A-Za-z0-9_:.-]{1,64}$/;
 const keyInput = z.union([
   z.string().min(1),
   z.instanceof(Uint8Array),
-  z.looseObject({ kty: z.string() }).transform((jwk) => jwk as KeyInput),
+  z.custom<JsonWebKey>(
+    (value) => typeof value === 'object' && value !== null && typeof (value as { kty?: unknown }).kty === 'string',
+    { message: 'expected an HMAC secret, a PEM text or a JWK object with a "kty" member' },
+  ),
 ]);
 const signingAlgorithm = z.enum(SIGNING_ALGORITHMS);
 
