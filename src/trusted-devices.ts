@@ -60,10 +60,10 @@ export interface TrustedDevicesOptions extends PlainOptionsInput {
   /** Milliseconds since the epoch. Default `Date.now`; tests pass a controllable clock. */
   clock?: Clock;
   /**
-   * Where login attempts are counted when `loginThrottle` is on. Default
-   * `'memory'` (per process); pass `{ redis }` (an ioredis client) or
-   * `{ postgres }` (a pg Pool) so that several instances share the counts.
-   * The host owns the client and closes it.
+   * The store of login attempt counts when `loginThrottle` is on. Default
+   * `'memory'`, which counts per process. Pass `{ redis }` (an ioredis
+   * client) or `{ postgres }` (a pg Pool) so that several instances share
+   * the counts. The host owns the client and closes it.
    */
   loginThrottleStore?: LoginThrottleStore;
 }

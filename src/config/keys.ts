@@ -207,7 +207,7 @@ const THUMBPRINT_MEMBERS: Record<string, string[]> = {
   oct: ['k', 'kty'],
 };
 
-/** The RFC 7638 SHA-256 thumbprint of a JWK, base64url encoded: a `kid` that changes only with the key. */
+/** Computes the RFC 7638 SHA-256 thumbprint of a JWK, base64url encoded, which makes a `kid` that changes only with the key. */
 export function thumbprint(jwk: JsonWebKey): string {
   const members = THUMBPRINT_MEMBERS[jwk.kty ?? ''] ?? [];
   const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));

@@ -3,9 +3,9 @@ import pg from 'pg';
 
 import type { LoginThrottleStore } from '../service/login-throttle.js';
 
-/** Where the standalone server counts login attempts unless configured otherwise. */
+/** The Redis server of the login throttle unless `TRUSTED_DEVICES_REDIS_URL` is set. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-/** Longest the server waits for Redis at start-up. */
+/** Maximum wait for Redis at start-up. */
 const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 
 export interface OpenedThrottleStore {

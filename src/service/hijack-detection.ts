@@ -29,9 +29,9 @@ export interface ConcurrentUse {
  *   parties sharing a token keep switching back.
  *
  * NOTE: the switches are counted per process. Behind a load balancer that
- * spreads one device's requests over several instances, each instance sees
+ * spreads one device's requests over several instances, each instance counts
  * only its share of the switches, so detection takes more alternations or
- * misses them; sticky sessions keep the count exact.
+ * misses them. Sticky sessions keep the count exact.
  */
 export function detectConcurrentUse(
   device: DeviceRecord,

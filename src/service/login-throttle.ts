@@ -15,8 +15,8 @@ import type { ResolvedConfig } from '../config/schema.js';
 import { TrustedDevicesError } from '../errors.js';
 
 /**
- * Where login attempts are counted. `'memory'` counts per process; a Redis
- * client or a PostgreSQL pool shares the counts between instances.
+ * The store of the login attempt counts. `'memory'` counts per process, and
+ * a Redis client or a PostgreSQL pool shares the counts between instances.
  */
 export type LoginThrottleStore = 'memory' | { redis: Redis } | { postgres: Pool; tableName?: string };
 
@@ -130,7 +130,7 @@ function addressKey(ip: string): string {
 }
 
 /**
- * Usernames are hashed so the shared store never holds them, and compared
+ * Usernames are hashed so the shared store never contains them, and compared
  * without case so `Alice` and `alice` share one count.
  */
 function usernameKey(username: string): string {

@@ -17,10 +17,11 @@ export interface RefreshResult {
  * next; a compare-and-set lets only one of two racing refreshes rotate.
  *
  * The refresh that lost the race, or a retry with the replaced token within
- * `refreshReuseGraceSeconds`, gets the current pair again: it is minted
- * anew from the stored `jti` and issue time, so it carries the same claims
- * (and, with HS256, RS256 and EdDSA, the same bytes; ES256 signatures are
- * randomised). Any other rotated-out token is reuse: the device is revoked.
+ * `refreshReuseGraceSeconds`, gets the current pair again. The pair is
+ * minted anew from the stored `jti` and issue time, so it carries the same
+ * claims. With HS256, RS256 and EdDSA it has the same bytes too, but ES256
+ * signatures are randomised. Any other rotated-out token is reuse, and the
+ * device is revoked.
  */
 export async function refresh(context: ServiceContext, rawToken: string, client: ClientInfo): Promise<RefreshResult> {
   const now = context.clock();
@@ -90,9 +91,9 @@ export async function verify(context: ServiceContext, rawToken: string): Promise
 }
 
 /**
- * Whether the replaced token came back soon enough to be a second tab or a
- * retry. Counted in whole seconds from the rotation, so the window is
- * between `refreshReuseGraceSeconds` and one second longer.
+ * Checks that the replaced token came back soon enough to be a second tab or
+ * a retry. Counts whole seconds from the rotation, so the window is between
+ * `refreshReuseGraceSeconds` and one second longer.
  */
 function withinGraceWindow(context: ServiceContext, device: DeviceRecord, now: number): boolean {
   const elapsedSeconds = Math.floor(now / 1000) - Math.floor(device.refreshIssuedAt / 1000);

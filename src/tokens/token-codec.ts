@@ -101,7 +101,7 @@ const VERIFY_CACHE_SIZE = 10_000;
  * A cached fast-jwt verifier that accepts only the key's own algorithm, so a
  * token cannot pick how its signature is checked (an HS256 token signed with
  * an RSA public key as the secret fails here). Expiry is checked in `verify`
- * against the injected clock, so fast-jwt's own clock is switched off; the
+ * against the injected clock, so fast-jwt's own clock is switched off. The
  * cache skips only the signature check, and claims are re-read on every call.
  */
 function createKeyVerifier(key: ResolvedKey, config: ResolvedConfig): Verifier {
