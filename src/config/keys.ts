@@ -156,7 +156,7 @@ function importAsymmetric(input: string | JsonWebKey, path: (string | number)[])
       path,
       `the ${format} key could not be read`,
       typeof input === 'string'
-        ? 'pass an unencrypted PKCS#8 or SPKI PEM key (for example from `openssl genpkey -algorithm ed25519`), or an X.509 certificate'
+        ? 'pass an unencrypted PKCS#8 PEM private key (for example from `openssl genpkey -algorithm ed25519`), or an SPKI PEM public key for verification'
         : 'pass a complete RSA, EC (P-256) or OKP (Ed25519) JWK, or an "oct" JWK for HS256',
     );
   }
