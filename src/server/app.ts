@@ -7,7 +7,12 @@ import type { TrustedDevices } from '../trusted-devices.js';
  * Builds the standalone server's Express app: the wire API at the root, a
  * health check, and `/api/me` as an example of a host route behind `requireDevice`.
  */
-export function createApp(td: TrustedDevices): Express {
+export interface AppOptions {
+  /** Registers more routes beside `/api/me`, before the 404 fallback, such as the benchmarks' floor routes. Default: none. */
+  addRoutes?: (app: Express) => void;
+}
+
+export function createApp(td: TrustedDevices, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -20,6 +25,7 @@ export function createApp(td: TrustedDevices): Express {
     const auth = req.trustedDevice!;
     res.json({ user_id: auth.user.id, device_uid: auth.device.deviceUid });
   });
+  options.addRoutes?.(app);
 
   app.use((_req, res) => {
     res.status(404).json({ detail: 'Not found.', code: 'not_found' });

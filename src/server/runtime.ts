@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 
+import type { LogConfig } from 'kysely';
+
 import type { Logger } from '../contracts.js';
 import { sqliteCapabilities } from '../store/dialect-capabilities.js';
 import { KyselyStore } from '../store/kysely-store.js';
@@ -32,6 +34,8 @@ export interface RuntimeOptions {
   requireSigningKey: boolean;
   /** Open the login throttle's shared store; the CLI, which serves no logins, leaves it closed. */
   serveLogins?: boolean;
+  /** Kysely's `log` option for the database, such as the statement counter of the benchmarks. Default: none. */
+  queryLog?: LogConfig;
 }
 
 /**
@@ -49,7 +53,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const envOptions = readEnvOptions(env);
   const geolocation = geolocationFromEnv(env, options.logger);
 
-  const db = openSqlite(databasePath);
+  const db = openSqlite(databasePath, { log: options.queryLog });
   let throttle: OpenedThrottleStore | undefined;
   try {
     throttle = options.serveLogins === true ? await openThrottleStore(env) : undefined;
