@@ -151,6 +151,8 @@ async function warmEveryDevice(server: BenchServerProcess, tokens: string[], con
     connections,
     durationSeconds: 0,
     amount: tokens.length,
+    // Each request misses the cache and reads its device; a busy machine needs more than the default 10 s.
+    timeoutSeconds: 60,
     requests: [
       {
         method: 'GET',
