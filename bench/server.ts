@@ -17,7 +17,7 @@ async function main(): Promise<void> {
 
   const logger = pino({ level: env.TRUSTED_DEVICES_LOG_LEVEL ?? 'warn' });
   const counter = env.BENCH_COUNT_STATEMENTS === '1' ? new StatementCounter() : undefined;
-  const runtime = await openRuntime({ env, logger, demo: false, requireSigningKey: true, queryLog: counter?.log });
+  const runtime = await openRuntime({ env, logger, demo: false, requireSigningKey: true, serveLogins: true, queryLog: counter?.log });
   const server = await listenBenchApp(framework, runtime.td, signingKey, '127.0.0.1', 0);
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('The server has no TCP address.');

@@ -40,7 +40,7 @@ export interface AdapterRun {
   scrypt: ScryptParams;
 }
 
-/** Settings every bench server gets on top of its database: a long access token lifetime so tokens minted at seeding outlive the run. */
+/** Settings every bench server gets on top of its database: a long access token lifetime so tokens minted at seeding outlive the run, and no login throttle. */
 export function benchServerEnv(database: BenchDatabase, framework: BenchFramework, signingKey: string): Record<string, string> {
   return {
     ...database.serverEnv,
@@ -48,6 +48,8 @@ export function benchServerEnv(database: BenchDatabase, framework: BenchFramewor
     TRUSTED_DEVICES_ACCESS_TOKEN_LIFETIME: '2h',
     TRUSTED_DEVICES_FRAMEWORK: framework,
     TRUSTED_DEVICES_LOG_LEVEL: 'warn',
+    // Every request comes from 127.0.0.1, which the login throttle would stop after a few logins.
+    TRUSTED_DEVICES_LOGIN_THROTTLE: 'false',
   };
 }
 
