@@ -23,19 +23,23 @@ export function trustedDevicesRouter(td: TrustedDevices): Router {
   const router = Router({ strict: false });
   const routes = buildRoutes(td);
 
-  for (const route of routes) {
-    const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
-    router[method](route.path, async (req: Request, res: Response) => {
-      const request = await toHttpRequest(td, req, route).catch((error: unknown) => error);
-      if (request instanceof Error) {
-        sendResponse(res, errorResponse(request, td.logger));
-        return;
-      }
-      sendResponse(res, await runRoute(td, route, request as HttpRequest));
-    });
-  }
+  // Each path's methods and its 405 fallback are registered together, fixed
+  // paths first, so `DELETE /trusted-devices/logout` answers 405 instead of
+  // reaching `/trusted-devices/:deviceUid` as a device_uid of "logout".
+  for (const [path, pathRoutes] of routesByPath(routes)) {
+    for (const route of pathRoutes) {
+      const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
+      router[method](path, async (req: Request, res: Response) => {
+        const request = await toHttpRequest(td, req, route).catch((error: unknown) => error);
+        if (request instanceof Error) {
+          sendResponse(res, errorResponse(request, td.logger));
+          return;
+        }
+        sendResponse(res, await runRoute(td, route, request as HttpRequest));
+      });
+    }
 
-  for (const [path, methods] of methodsByPath(routes)) {
+    const methods = pathRoutes.map((route) => route.method);
     router.all(path, (_req: Request, res: Response) => {
       sendResponse(res, {
         status: 405,
@@ -89,13 +93,13 @@ function sendResponse(res: Response, response: HttpResponse): void {
   res.status(response.status).json(response.body);
 }
 
-function methodsByPath(routes: RouteDefinition[]): Map<string, string[]> {
-  const byPath = new Map<string, string[]>();
+/** Groups routes by path, parameterised paths after the fixed ones. */
+function routesByPath(routes: RouteDefinition[]): [string, RouteDefinition[]][] {
+  const byPath = new Map<string, RouteDefinition[]>();
   for (const route of routes) {
-    const methods = byPath.get(route.path) ?? [];
-    methods.push(route.method);
-    byPath.set(route.path, methods);
+    const list = byPath.get(route.path) ?? [];
+    list.push(route);
+    byPath.set(route.path, list);
   }
-  return byPath;
+  return [...byPath].sort(([a], [b]) => Number(a.includes(':')) - Number(b.includes(':')));
 }
-
