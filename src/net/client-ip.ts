@@ -9,10 +9,11 @@ export interface ClientIpOptions {
  * Returns an address in canonical form: IPv4-mapped IPv6 becomes IPv4
  * (`::ffff:203.0.113.5` → `203.0.113.5`) and IPv6 is compressed, so two
  * spellings of one address compare equal. Returns undefined for anything that
- * is not an IP address.
+ * is not an IP address. IPv4 must be four decimal parts: ipaddr.js would also
+ * read `127.1`, `2130706433` and octal `010.0.0.1`, which no proxy writes.
  */
 export function normalizeIp(address: string): string | undefined {
-  if (!ipaddr.isValid(address)) return undefined;
+  if (!ipaddr.IPv4.isValidFourPartDecimal(address) && !ipaddr.IPv6.isValid(address)) return undefined;
   return ipaddr.process(address).toString();
 }
 
