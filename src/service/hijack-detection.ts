@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/schema.js';
+import { normalizeIp } from '../net/client-ip.js';
 import type { TtlCache } from '../store/ttl-cache.js';
 import type { DeviceRecord } from '../store/types.js';
 
@@ -17,9 +18,10 @@ export interface ConcurrentUse {
 
 /**
  * Decides whether a request from `ip` shows a second party using the
- * device's tokens. Addresses are in canonical form (see `normalizeIp`), so
- * equal strings mean equal addresses. A request from the device's last
- * address costs one string comparison.
+ * device's tokens. Addresses are compared parsed, because a stored row may
+ * spell one address another way (`::ffff:203.0.113.5` and `203.0.113.5`). A
+ * request from the device's last address in the same spelling costs one
+ * string comparison.
  *
  * - `'ip-change'` (the rule of django-trusted-devices): any new address
  *   within `concurrentSessionWindowSeconds` of the last request.
@@ -41,8 +43,11 @@ export function detectConcurrentUse(
   alternations: TtlCache<AddressAlternation>,
 ): ConcurrentUse | undefined {
   if (!config.detectConcurrentSessions || device.lastIp === ip) return undefined;
+  const previousIp = normalizeIp(device.lastIp) ?? device.lastIp;
+  const currentIp = normalizeIp(ip) ?? ip;
+  if (previousIp === currentIp) return undefined;
 
-  const use = { previousIp: device.lastIp, currentIp: ip };
+  const use = { previousIp, currentIp };
   const windowMs = config.concurrentSessionWindowSeconds * 1000;
   if (config.concurrentSessionMode === 'ip-change') {
     return now - device.lastSeen < windowMs ? use : undefined;
