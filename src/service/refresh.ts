@@ -30,7 +30,7 @@ export async function refresh(context: ServiceContext, rawToken: string, client:
   let device = requireOwnedDevice(await context.store.findDevice(deviceUid), token);
   await rejectExpiredDevice(context, device, now);
   await requireActiveUser(context, token.userId, now, true);
-  await rejectConcurrentUse(context, device, client, now, 'refresh');
+  await rejectConcurrentUse(context, withLatestActivity(context, device, now), client, now, 'refresh');
 
   if (!context.config.rotateRefreshTokens) {
     if (token.jti !== device.refreshJti) return reuseDetected(context, device, token, now);
@@ -98,6 +98,22 @@ export async function verify(context: ServiceContext, rawToken: string): Promise
 function withinGraceWindow(context: ServiceContext, device: DeviceRecord, now: number): boolean {
   const elapsedSeconds = Math.floor(now / 1000) - Math.floor(device.refreshIssuedAt / 1000);
   return elapsedSeconds <= context.config.refreshReuseGraceSeconds;
+}
+
+/**
+ * Returns the device with this process's newest `last_seen`, which the store
+ * lags by up to `lastSeenWriteIntervalSeconds` because request writes are
+ * coalesced.
+ *
+ * NOTE: a request whose `last_seen` is neither written nor cached here any
+ * more (served by another instance, or cached longer ago than
+ * `deviceCacheSeconds`) is not seen, so the refresh window then starts up to
+ * `lastSeenWriteIntervalSeconds` too early.
+ */
+function withLatestActivity(context: ServiceContext, device: DeviceRecord, now: number): DeviceRecord {
+  const cached = context.deviceCache.get(device.deviceUid, now)?.value.device;
+  if (cached === undefined || cached.lastSeen <= device.lastSeen) return device;
+  return { ...device, lastSeen: cached.lastSeen, lastIp: cached.lastIp };
 }
 
 function currentPair(context: ServiceContext, device: DeviceRecord): RefreshResult {
