@@ -2,16 +2,18 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const DURATION_PATTERN = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 /**
- * Parses a duration given as a number of seconds or as text such as `90s`,
- * `5m`, `1h30m` or `7d`. Returns seconds, or undefined when the text is not a
+ * Parses a duration given as a number of seconds, as digits (`"90"`), or as
+ * text such as `90s`, `5m`, `1h30m` or `7d`. Returns seconds, or undefined when the text is not a
  * duration.
  */
 export function parseDurationSeconds(value: number | string): number | undefined {
   if (typeof value === 'number') {
     return Number.isFinite(value) && value >= 0 ? value : undefined;
   }
-  const match = DURATION_PATTERN.exec(value.trim());
-  if (match === null || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const match = DURATION_PATTERN.exec(text);
+  if (match === null || text === '') return undefined;
 
   const [, days, hours, minutes, seconds] = match;
   return (
