@@ -27,6 +27,7 @@ export async function readBodyWithLimit(stream: AsyncIterable<Buffer | string>, 
 export function parseBody(request: HttpRequest, limit: number): unknown {
   const body = request.body;
   if (body === undefined) return {};
+  if ('error' in body) throw body.error;
   if ('parsed' in body) {
     // A host's own body parser may allow larger bodies than this API does.
     const declared = Number(headerValue(request.headers['content-length']));

@@ -63,14 +63,13 @@ export function buildRoutes(td: TrustedDevices): RouteDefinition[] {
       authenticated: false,
       hasBody: true,
       async handle(request, client) {
-        const body = validateBody(loginSchema, parseBody(request, limit)) as Record<string, string>;
         try {
+          const body = validateBody(loginSchema, parseBody(request, limit)) as Record<string, string>;
           const result = await td.login(body[usernameField]!, body[passwordField]!, client);
           return { status: 200, body: { refresh: result.refresh, access: result.access, device_uid: result.deviceUid } };
         } catch (error) {
-          if (error instanceof TrustedDevicesError && (error.code === 'no_active_account' || error.code === 'throttled')) {
-            td.logger.info({ code: error.code, ip: client.ip }, 'login rejected');
-          }
+          // Every rejected login is logged with its code, never with the credentials.
+          if (error instanceof TrustedDevicesError) td.logger.info({ code: error.code, ip: client.ip }, 'login rejected');
           throw error;
         }
       },

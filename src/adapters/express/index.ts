@@ -30,12 +30,7 @@ export function trustedDevicesRouter(td: TrustedDevices): Router {
     for (const route of pathRoutes) {
       const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
       router[method](path, async (req: Request, res: Response) => {
-        const request = await toHttpRequest(td, req, route).catch((error: unknown) => error);
-        if (request instanceof Error) {
-          sendResponse(res, errorResponse(request, td.logger));
-          return;
-        }
-        sendResponse(res, await runRoute(td, route, request as HttpRequest));
+        sendResponse(res, await runRoute(td, route, await toHttpRequest(td, req, route)));
       });
     }
 
@@ -69,17 +64,27 @@ export function requireDevice(td: TrustedDevices): RequestHandler {
 }
 
 async function toHttpRequest(td: TrustedDevices, req: Request, route: RouteDefinition): Promise<HttpRequest> {
+  // Read before the body: stopping at the size limit destroys the stream and detaches `req.socket`.
+  const socketAddress = req.socket.remoteAddress;
   let body: HttpRequest['body'];
   if (route.hasBody) {
     // A host-installed body parser (express.json()) has already consumed the stream.
-    body = req.body !== undefined ? { parsed: req.body as unknown } : { raw: await readBodyWithLimit(req, req.headers['content-length'], td.config.bodyLimitBytes) };
+    if (req.body !== undefined) {
+      body = { parsed: req.body as unknown };
+    } else {
+      // A body that cannot be read fails in the route, so the route logs it like any other rejection.
+      body = await readBodyWithLimit(req, req.headers['content-length'], td.config.bodyLimitBytes).then(
+        (raw) => ({ raw }),
+        (error: unknown) => ({ error }),
+      );
+    }
   }
   return {
     method: req.method,
     headers: req.headers,
     params: req.params as Record<string, string>,
     query: req.query,
-    socketAddress: req.socket.remoteAddress,
+    socketAddress,
     body,
   };
 }
