@@ -2,7 +2,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 
 import type { Logger } from '../contracts.js';
-import { serve } from '../server/main.js';
 import { openRuntime, type Runtime } from '../server/runtime.js';
 import { readFirstLine } from './read-stdin.js';
 
@@ -58,6 +57,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description('start the HTTP server (same as npm start)')
     .option('--demo', 'generate and keep a signing key, and create the demo user')
     .action(async (options: { demo?: boolean }) => {
+      // Loaded here so the other commands start without Express.
+      const { serve } = await import('../server/main.js');
       exitCode = await serve(options.demo === true ? ['--demo'] : [], io.env);
     });
 
