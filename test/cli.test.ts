@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 
+import { runCli } from '../src/cli/program.js';
 import { openRuntime } from '../src/server/runtime.js';
 import { openSqlite } from '../src/store/sqlite.js';
-import { cleanEnv, PROCESS_SIGNING_KEY, runCliProcess, tempDataDir } from './helpers/processes.js';
+import { cleanEnv, PROCESS_SIGNING_KEY, runCliProcess, tempDataDir, type ExitedProcess } from './helpers/processes.js';
 
 const PASSWORD = 'cli-test-password';
 const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
@@ -13,7 +15,20 @@ const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 describe('trusted-devices CLI', () => {
   let folder: string;
   let env: NodeJS.ProcessEnv;
-  const cli = (args: string[], stdin = '') => runCliProcess(args, env, stdin);
+  // Each process start costs about a second of tsx start-up, so the exit codes,
+  // stdin and the main flows run as processes and the rest through `runCli`,
+  // the same code without the four-line entry point.
+  const cliProcess = (args: string[], stdin = '') => runCliProcess(args, env, stdin);
+  const cli = async (args: string[], stdin = ''): Promise<ExitedProcess> => {
+    const output = { stdout: '', stderr: '' };
+    const code = await runCli(args, {
+      stdout: (line) => (output.stdout += `${line}\n`),
+      stderr: (line) => (output.stderr += `${line}\n`),
+      stdin: Readable.from(stdin === '' ? [] : [stdin]),
+      env,
+    });
+    return { code, ...output };
+  };
 
   /** Signs in `username` `count` times through the library, on the CLI's database. */
   async function signIn(username: string, count: number): Promise<string[]> {
@@ -35,7 +50,7 @@ describe('trusted-devices CLI', () => {
   after(() => rmSync(folder, { recursive: true, force: true }));
 
   it('users create reads the password from stdin', async () => {
-    const created = await cli(['users', 'create', 'alice'], `${PASSWORD}\n`);
+    const created = await cliProcess(['users', 'create', 'alice'], `${PASSWORD}\n`);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /^created user alice \(id [0-9a-f-]{36}\)\n$/);
     assert.ok(!created.stdout.includes(PASSWORD) && !created.stderr.includes(PASSWORD));
@@ -46,7 +61,7 @@ describe('trusted-devices CLI', () => {
 
   it('users create fails without a password or for a taken name', async () => {
     const [missing, taken, short] = await Promise.all([
-      cli(['users', 'create', 'carol'], ''),
+      cliProcess(['users', 'create', 'carol'], ''),
       cli(['users', 'create', 'alice'], `${PASSWORD}\n`),
       cli(['users', 'create', 'dave'], 'short\n'),
     ]);
@@ -75,7 +90,7 @@ describe('trusted-devices CLI', () => {
     assert.equal(listed.code, 0);
     assert.deepEqual(listed.stdout.trim().split('\n').map((line) => line.split('  ')[0]).sort(), [...uids].sort());
 
-    const revoked = await cli(['devices', 'revoke', uids[0]!.toUpperCase()]);
+    const revoked = await cliProcess(['devices', 'revoke', uids[0]!.toUpperCase()]);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.equal(revoked.stdout, `signed out device ${uids[0]}\n`);
     const again = await cli(['devices', 'revoke', uids[0]!]);
@@ -90,7 +105,7 @@ describe('trusted-devices CLI', () => {
 
   it('users deactivate signs out the devices and blocks login', async () => {
     await signIn('bob', 2);
-    const deactivated = await cli(['users', 'deactivate', 'bob']);
+    const deactivated = await cliProcess(['users', 'deactivate', 'bob']);
     assert.equal(deactivated.code, 0, deactivated.stderr);
     assert.equal(deactivated.stdout, 'deactivated bob; signed out 2 devices\n');
     await assert.rejects(signIn('bob', 1), (error: { code?: string }) => error.code === 'no_active_account');
@@ -114,7 +129,7 @@ describe('trusted-devices CLI', () => {
 
     const tooOld = await cli(['cleanup', '--days', '11']);
     assert.match(tooOld.stdout, /^removed 0 devices/);
-    const removed = await cli(['cleanup', '--days', '5', '--batch-size', '1']);
+    const removed = await cliProcess(['cleanup', '--days', '5', '--batch-size', '1']);
     assert.equal(removed.code, 0);
     assert.match(removed.stdout, /^removed 2 devices not seen since \S+Z\n$/);
     const left = (await db.selectFrom('trusted_devices').select('device_uid').execute()).map((row) => row.device_uid);
@@ -125,7 +140,7 @@ describe('trusted-devices CLI', () => {
 
   it('a bad argument exits 2', async () => {
     const results = await Promise.all([
-      cli(['cleanup', '--days', 'soon']),
+      cliProcess(['cleanup', '--days', 'soon']),
       cli(['cleanup', '--batch-size', '0']),
       cli(['frobnicate']),
       cli(['devices', 'list']),
@@ -138,7 +153,7 @@ describe('trusted-devices CLI', () => {
 
   it('an unknown user exits 1', async () => {
     const results = await Promise.all([
-      cli(['devices', 'list', 'nobody']),
+      cliProcess(['devices', 'list', 'nobody']),
       cli(['users', 'deactivate', 'nobody']),
       cli(['devices', 'revoke', 'not-a-uuid']),
     ]);
