@@ -7,7 +7,7 @@ import { createTrustedDevices } from '../src/trusted-devices.js';
 
 const SIGNING_KEY = 'secret-signing-key-that-must-never-be-echoed-0123456789';
 
-/** Asserts that the options fail with a TypeError whose message matches every pattern and holds no key. */
+/** Asserts that the options fail with a TypeError whose message matches every pattern and does not contain the key. */
 function assertRejected(options: Record<string, unknown>, ...patterns: RegExp[]): void {
   assert.throws(
     () => parseOptions({ signingKey: SIGNING_KEY, ...options }),

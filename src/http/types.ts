@@ -12,10 +12,10 @@ export interface HttpRequest {
   /** The socket peer's address, before any proxy header is considered. */
   socketAddress: string | undefined;
   /**
-   * The body: raw bytes when the adapter has not parsed it, the value a
-   * host's own body parser already produced, or the error that stopped the
-   * adapter reading it (such as `payload_too_large`), which the route throws
-   * when it parses the body.
+   * The body: raw bytes when the adapter has not parsed it, or the value a
+   * host's own body parser already produced. When the adapter could not read
+   * it (such as `payload_too_large`), the error, which the route throws when
+   * it parses the body.
    */
   body: { raw: Buffer } | { parsed: unknown } | { error: unknown } | undefined;
 }

@@ -6,14 +6,15 @@ import { join } from 'node:path';
 /** A signing key for processes started by tests. */
 export const PROCESS_SIGNING_KEY = 'process-test-signing-key-0123456789abcdef';
 
-/** A new empty data folder for one server or CLI process. */
+/** Creates an empty data folder for one server or CLI process. */
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'trusted-devices-process-'));
 }
 
 /**
- * The parent's environment without any TRUSTED_DEVICES_ variable, so a
- * developer's settings cannot leak into a test, plus `extra`.
+ * Returns the parent's environment plus `extra`, without any
+ * TRUSTED_DEVICES_ variable, PORT or HOST, so a developer's settings cannot
+ * leak into a test.
  */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

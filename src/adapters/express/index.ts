@@ -24,7 +24,7 @@ export function trustedDevicesRouter(td: TrustedDevices): Router {
   const routes = buildRoutes(td);
 
   // Each path's methods and its 405 fallback are registered together, fixed
-  // paths first, so `DELETE /trusted-devices/logout` answers 405 instead of
+  // paths first, so `DELETE /trusted-devices/logout` gets 405 instead of
   // reaching `/trusted-devices/:deviceUid` as a device_uid of "logout".
   for (const [path, pathRoutes] of routesByPath(routes)) {
     for (const route of pathRoutes) {
