@@ -85,7 +85,15 @@ for (const target of testTargets()) describe(`bad input (${targetLabel(target)})
     it('blank fields are invalid', async () => {
       await expectRejected('POST', '/api/token', { body: { username: '', password: TEST_PASSWORD } }, 400, 'invalid');
       await expectRejected('POST', '/api/token/refresh', { body: { refresh: '' } }, 400, 'invalid');
-      await expectRejected('PATCH', `/trusted-devices/${other.device_uid}`, { token: acting.access, body: { name: '' } }, 400, 'invalid');
+      for (const name of ['', '   ', '\t\n']) {
+        await expectRejected('PATCH', `/trusted-devices/${other.device_uid}`, { token: acting.access, body: { name } }, 400, 'invalid');
+      }
+    });
+
+    it('a name is stored without surrounding spaces', async () => {
+      const response = await server.api.patch(`/trusted-devices/${other.device_uid}`, { token: acting.access, body: { name: `  ${'n'.repeat(255)}  ` } });
+      assert.equal(response.status, 200);
+      assert.equal(response.body.name, 'n'.repeat(255));
     });
 
     it('a name of 255 characters passes, 256 fails', async () => {

@@ -18,7 +18,8 @@ export function loginBodySchema(fields: { username: string; password: string }) 
 export const refreshBodySchema = z.object({ refresh: z.string().min(1).max(MAX_TOKEN_LENGTH) });
 export const verifyBodySchema = z.object({ token: z.string().min(1).max(MAX_TOKEN_LENGTH) });
 export const deviceUpdateBodySchema = z.object({
-  name: z.string().min(1).max(DEVICE_NAME_MAX_LENGTH).optional(),
+  // Trimmed before the length checks, as Django REST framework's CharField does, so a blank name is rejected.
+  name: z.string().trim().min(1).max(DEVICE_NAME_MAX_LENGTH).optional(),
   can_delete_other_devices: z.boolean().optional(),
   can_update_other_devices: z.boolean().optional(),
 });
