@@ -56,10 +56,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .command('serve')
     .description('start the HTTP server (same as npm start)')
     .option('--demo', 'generate and keep a signing key, and create the demo user')
-    .action(async (options: { demo?: boolean }) => {
-      // Loaded here so the other commands start without Express.
+    .option('--framework <name>', 'HTTP framework: express (default), fastify or hono')
+    .action(async (options: { demo?: boolean; framework?: string }) => {
+      // Loaded here so the other commands start without the HTTP frameworks.
       const { serve } = await import('../server/main.js');
-      exitCode = await serve(options.demo === true ? ['--demo'] : [], io.env);
+      const argv = [...(options.demo === true ? ['--demo'] : []), ...(options.framework === undefined ? [] : ['--framework', options.framework])];
+      exitCode = await serve(argv, io.env);
     });
 
   program

@@ -4,19 +4,25 @@ import type { HttpRequest } from './types.js';
 /**
  * Reads a request stream into one buffer, failing with `payload_too_large`
  * as soon as it passes `limit` bytes, so an oversized body is never buffered whole.
+ * Takes any async iterable of chunks: a Node stream or a Fetch `ReadableStream`.
  */
-export async function readBodyWithLimit(stream: AsyncIterable<Buffer | string>, declaredLength: string | undefined, limit: number): Promise<Buffer> {
+export async function readBodyWithLimit(
+  stream: AsyncIterable<Uint8Array | string>,
+  declaredLength: string | undefined,
+  limit: number,
+): Promise<Uint8Array> {
   if (declaredLength !== undefined && Number(declaredLength) > limit) throw tooLarge(limit);
 
-  const chunks: Buffer[] = [];
+  const encoder = new TextEncoder();
+  const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    total += buffer.length;
+    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+    total += bytes.length;
     if (total > limit) throw tooLarge(limit);
-    chunks.push(buffer);
+    chunks.push(bytes);
   }
-  return Buffer.concat(chunks, total);
+  return concatBytes(chunks, total);
 }
 
 /**
@@ -31,7 +37,7 @@ export function parseBody(request: HttpRequest, limit: number): unknown {
   if ('parsed' in body) {
     // A host's own body parser may allow larger bodies than this API does.
     const declared = Number(headerValue(request.headers['content-length']));
-    const size = Number.isFinite(declared) ? declared : Buffer.byteLength(JSON.stringify(body.parsed) ?? '');
+    const size = Number.isFinite(declared) ? declared : new TextEncoder().encode(JSON.stringify(body.parsed) ?? '').byteLength;
     if (size > limit) throw tooLarge(limit);
     return body.parsed ?? {};
   }
@@ -39,7 +45,7 @@ export function parseBody(request: HttpRequest, limit: number): unknown {
   if (body.raw.length === 0) return {};
 
   const contentType = headerValue(request.headers['content-type'])?.split(';', 1)[0]!.trim().toLowerCase() ?? '';
-  const text = body.raw.toString('utf8');
+  const text = new TextDecoder().decode(body.raw);
   if (contentType === 'application/x-www-form-urlencoded') {
     return Object.fromEntries(new URLSearchParams(text));
   }
@@ -55,6 +61,17 @@ export function parseBody(request: HttpRequest, limit: number): unknown {
 
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function concatBytes(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 function tooLarge(limit: number): TrustedDevicesError {

@@ -3,12 +3,14 @@ import { pathToFileURL } from 'node:url';
 
 import { pino } from 'pino';
 
-import { createApp } from './app.js';
+import type { ApiOptions } from '../http/route-table.js';
+import { FRAMEWORKS, listenFramework, type Framework, type ListeningServer } from './listen.js';
 import { openRuntime } from './runtime.js';
 import { seedDemoUser } from './demo-user.js';
 
 const DEFAULT_PORT = 3000;
 const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_SWAGGER_UI_PATH = '/docs';
 /** Maximum time a shutdown waits for open requests before closing their connections. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -28,6 +30,11 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
     logger.fatal({ port: env.PORT }, 'invalid PORT: use a whole number from 0 to 65535');
     return 1;
   }
+  const framework = readFramework(argv, env);
+  if (framework === undefined) {
+    logger.fatal({ framework: frameworkSetting(argv, env) }, `invalid framework: use one of ${FRAMEWORKS.join(', ')}`);
+    return 1;
+  }
 
   let runtime;
   try {
@@ -38,19 +45,17 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
   }
   if (demo) await seedDemoUser(runtime.users, logger);
 
-  const server = createApp(runtime.td).listen(port, host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  }).catch((error: unknown) => {
+  let listening: ListeningServer;
+  try {
+    listening = await listenFramework(framework, runtime.td, { port, host, api: readApiOptions(env) });
+  } catch (error) {
     logger.fatal({ err: error }, 'server could not listen');
-  });
-  if (!server.listening) {
     await runtime.close();
     return 1;
   }
+  const server = listening.server;
   const address = server.address() as AddressInfo;
-  logger.info({ host: address.address, port: address.port, database: runtime.databasePath, demo }, 'server started');
+  logger.info({ host: address.address, port: address.port, framework, database: runtime.databasePath, demo }, 'server started');
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -59,11 +64,35 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
   logger.info({ signal }, 'server stopping');
   const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_TIMEOUT_MS);
   server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await listening.close();
   clearTimeout(timer);
   await runtime.close();
   logger.info('server stopped');
   return 0;
+}
+
+/** `--framework NAME` (or `--framework=NAME`), else `TRUSTED_DEVICES_FRAMEWORK`, else Express. */
+function frameworkSetting(argv: string[], env: NodeJS.ProcessEnv): string {
+  const index = argv.indexOf('--framework');
+  if (index !== -1) return argv[index + 1] ?? '';
+  const inline = argv.find((arg) => arg.startsWith('--framework='));
+  if (inline !== undefined) return inline.slice('--framework='.length);
+  return env.TRUSTED_DEVICES_FRAMEWORK ?? FRAMEWORKS[0];
+}
+
+function readFramework(argv: string[], env: NodeJS.ProcessEnv): Framework | undefined {
+  const setting = frameworkSetting(argv, env);
+  return FRAMEWORKS.find((framework) => framework === setting);
+}
+
+/** Where the server serves its OpenAPI document and Swagger UI page; `off` turns either off. */
+function readApiOptions(env: NodeJS.ProcessEnv): ApiOptions {
+  const path = (value: string | undefined, fallback: string | undefined) => (value === 'off' ? false : (value ?? fallback));
+  const openApiPath = path(env.TRUSTED_DEVICES_OPENAPI_PATH, undefined);
+  return {
+    openApiPath,
+    swaggerUiPath: openApiPath === false ? false : path(env.TRUSTED_DEVICES_SWAGGER_UI_PATH, DEFAULT_SWAGGER_UI_PATH),
+  };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

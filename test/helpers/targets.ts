@@ -1,7 +1,12 @@
+/** Frameworks the HTTP suite can run against. */
+export const ADAPTERS = ['express', 'fastify', 'hono'] as const;
+/** Databases the HTTP suite can run against. */
+export const DATABASES = ['sqlite'] as const;
+
 /** A framework adapter and a database that the HTTP suite runs against. */
 export interface TestTarget {
-  adapter: 'express';
-  database: 'sqlite';
+  adapter: (typeof ADAPTERS)[number];
+  database: (typeof DATABASES)[number];
 }
 
 export const DEFAULT_TARGET: TestTarget = { adapter: 'express', database: 'sqlite' };
@@ -9,11 +14,41 @@ export const DEFAULT_TARGET: TestTarget = { adapter: 'express', database: 'sqlit
 /**
  * The targets the parametrised HTTP suite runs against. Each suite file loops
  * over these with `describe`, so one test body covers every target.
+ *
+ * Every selected adapter runs over SQLite, and every other selected database
+ * runs behind one adapter (Express when selected): the adapters share one
+ * store interface, so the full cross product would only repeat tests.
+ * `TD_TEST_ADAPTERS=fastify,hono` and `TD_TEST_DATABASES=sqlite` narrow the
+ * selection; both default to all.
  */
 export function testTargets(): TestTarget[] {
-  return [DEFAULT_TARGET];
+  const adapters = selectFromEnv('TD_TEST_ADAPTERS', ADAPTERS);
+  const databases = selectFromEnv('TD_TEST_DATABASES', DATABASES);
+  const databaseAdapter = adapters.includes('express') ? 'express' : adapters[0]!;
+
+  const targets: TestTarget[] = [];
+  if (databases.includes('sqlite')) {
+    for (const adapter of adapters) targets.push({ adapter, database: 'sqlite' });
+  }
+  for (const database of databases) {
+    if (database !== 'sqlite') targets.push({ adapter: databaseAdapter, database });
+  }
+  return targets;
 }
 
 export function targetLabel(target: TestTarget): string {
   return `${target.adapter}, ${target.database}`;
+}
+
+/** The values of a comma-separated variable, checked against `known`; all of `known` when unset. */
+function selectFromEnv<T extends string>(variable: string, known: readonly T[]): T[] {
+  const value = process.env[variable];
+  if (value === undefined || value.trim() === '') return [...known];
+
+  const selected = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const unknown = selected.filter((item) => !(known as readonly string[]).includes(item));
+  if (unknown.length > 0 || selected.length === 0) {
+    throw new Error(`${variable}=${value}: unknown ${unknown.join(', ')}. Use a comma-separated list of ${known.join(', ')}.`);
+  }
+  return selected as T[];
 }

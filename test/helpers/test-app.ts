@@ -1,7 +1,7 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { createApp } from '../../src/server/app.js';
+import type { ApiOptions } from '../../src/http/route-table.js';
+import { listenFramework } from '../../src/server/listen.js';
 import type { TrustedDevices } from '../../src/trusted-devices.js';
 import type { TestTarget } from './targets.js';
 
@@ -11,18 +11,13 @@ export interface ListeningApp {
 }
 
 /** Serves the standalone server's app of the target's framework on an ephemeral port of 127.0.0.1. */
-export async function listenApp(adapter: TestTarget['adapter'], td: TrustedDevices): Promise<ListeningApp> {
-  switch (adapter) {
-    case 'express': {
-      const server: Server = createApp(td).listen(0, '127.0.0.1');
-      await new Promise<void>((resolve) => server.once('listening', resolve));
-      return {
-        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        async close() {
-          server.closeAllConnections();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-        },
-      };
-    }
-  }
+export async function listenApp(adapter: TestTarget['adapter'], td: TrustedDevices, api: ApiOptions = {}): Promise<ListeningApp> {
+  const listening = await listenFramework(adapter, td, { port: 0, host: '127.0.0.1', api });
+  return {
+    baseUrl: `http://127.0.0.1:${(listening.server.address() as AddressInfo).port}`,
+    async close() {
+      listening.server.closeAllConnections();
+      await listening.close();
+    },
+  };
 }

@@ -1,11 +1,15 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 
 import { errorResponse } from '../../http/error-response.js';
+import { authenticateRequest } from '../../http/guard.js';
 import { readBodyWithLimit } from '../../http/request-body.js';
-import { buildRoutes, clientInfo, runRoute, type RouteDefinition } from '../../http/routes.js';
-import type { HttpRequest, HttpResponse } from '../../http/types.js';
+import { buildRouteTable, type ApiOptions } from '../../http/route-table.js';
+import { malformedPathError, runRoute, type RouteDefinition } from '../../http/routes.js';
+import { JSON_CONTENT_TYPE, type HttpRequest, type HttpResponse } from '../../http/types.js';
 import type { AuthContext } from '../../service/authenticate.js';
 import type { TrustedDevices } from '../../trusted-devices.js';
+
+export type { ApiOptions } from '../../http/route-table.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -15,34 +19,39 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * An Express 5 router serving the whole wire API: `/api/token…` and
- * `/trusted-devices…`. Mount it under any prefix; paths match with or without
- * a trailing slash.
+ * An Express 5 router serving the whole wire API: `/api/token…`,
+ * `/trusted-devices…` and the OpenAPI document. Mount it under any prefix;
+ * paths match with or without a trailing slash.
  */
-export function trustedDevicesRouter(td: TrustedDevices): Router {
-  const router = Router({ strict: false });
-  const routes = buildRoutes(td);
+export function trustedDevicesRouter(td: TrustedDevices, options: ApiOptions = {}): Router {
+  const router = Router({ strict: true });
+  const table = buildRouteTable(td, options);
 
-  // Each path's methods and its 405 fallback are registered together, fixed
-  // paths first, so `DELETE /trusted-devices/logout` gets 405 instead of
-  // reaching `/trusted-devices/:deviceUid` as a device_uid of "logout".
-  for (const [path, pathRoutes] of routesByPath(routes)) {
-    for (const route of pathRoutes) {
-      const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
-      router[method](path, async (req: Request, res: Response) => {
-        sendResponse(res, await runRoute(td, route, await toHttpRequest(td, req, route)));
-      });
-    }
-
-    const methods = pathRoutes.map((route) => route.method);
-    router.all(path, (_req: Request, res: Response) => {
-      sendResponse(res, {
-        status: 405,
-        headers: { allow: methods.join(', ') },
-        body: { detail: `Method not allowed. Use ${methods.join(', ')}.`, code: 'method_not_allowed' },
-      });
+  for (const { path, route } of table.routes) {
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
+    router[method](path, async (req: Request, res: Response) => {
+      let request: HttpRequest;
+      try {
+        request = await toHttpRequest(td, req, route);
+      } catch (error) {
+        sendResponse(res, errorResponse(error, td.logger));
+        return;
+      }
+      sendResponse(res, await runRoute(td, route, request));
     });
   }
+  for (const { path, methods, respond } of table.methodNotAllowed) {
+    router.all(path, (req: Request, res: Response, next: NextFunction) => {
+      if (methods.includes(req.method)) sendResponse(res, respond(requestPath(req)));
+      else next();
+    });
+  }
+
+  // Express decodes path parameters before any handler runs and passes a URIError on.
+  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (error instanceof URIError) sendResponse(res, errorResponse(malformedPathError(), td.logger));
+    else next(error);
+  });
   return router;
 }
 
@@ -52,59 +61,53 @@ export function trustedDevicesRouter(td: TrustedDevices): Router {
  */
 export function requireDevice(td: TrustedDevices): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const client = clientInfo(td, { method: req.method, headers: req.headers, params: {}, socketAddress: req.socket.remoteAddress, body: undefined });
-    td.authenticate(req.headers.authorization, client).then(
-      (auth) => {
-        req.trustedDevice = auth;
-        next();
-      },
-      (error: unknown) => sendResponse(res, errorResponse(error, td.logger)),
-    );
+    void authenticateRequest(td, req.headers, req.socket.remoteAddress).then((result) => {
+      if (result.response !== undefined) {
+        sendResponse(res, result.response);
+        return;
+      }
+      req.trustedDevice = result.auth;
+      next();
+    });
   };
 }
 
 async function toHttpRequest(td: TrustedDevices, req: Request, route: RouteDefinition): Promise<HttpRequest> {
-  // Read before the body: stopping at the size limit destroys the stream and detaches `req.socket`.
-  const socketAddress = req.socket.remoteAddress;
   let body: HttpRequest['body'];
   if (route.hasBody) {
     // A host-installed body parser (express.json()) has already consumed the stream.
-    if (req.body !== undefined) {
-      body = { parsed: req.body as unknown };
-    } else {
-      // A body that cannot be read fails in the route, so the route logs it like any other rejection.
-      body = await readBodyWithLimit(req, req.headers['content-length'], td.config.bodyLimitBytes).then(
-        (raw) => ({ raw }),
-        (error: unknown) => ({ error }),
-      );
-    }
+    body = req.body !== undefined ? { parsed: req.body as unknown } : { raw: await readBodyWithLimit(req, req.headers['content-length'], td.config.bodyLimitBytes) };
   }
   return {
     method: req.method,
+    path: requestPath(req),
     headers: req.headers,
     params: req.params as Record<string, string>,
     query: req.query,
-    socketAddress,
+    socketAddress: req.socket.remoteAddress,
     body,
   };
 }
 
-function sendResponse(res: Response, response: HttpResponse): void {
-  if (response.headers !== undefined) res.set(response.headers);
-  if (response.status === 204 || response.body === undefined) {
-    res.status(response.status).end();
-    return;
-  }
-  res.status(response.status).json(response.body);
+function requestPath(req: Request): string {
+  return req.originalUrl.split('?', 1)[0]!;
 }
 
-/** Groups routes by path, parameterised paths after the fixed ones. */
-function routesByPath(routes: RouteDefinition[]): [string, RouteDefinition[]][] {
-  const byPath = new Map<string, RouteDefinition[]>();
-  for (const route of routes) {
-    const list = byPath.get(route.path) ?? [];
-    list.push(route);
-    byPath.set(route.path, list);
+/**
+ * Writes a response with Node's own methods rather than `res.json`, so the
+ * host's Express settings (ETag, JSON spaces) leave the wire format alone.
+ */
+function sendResponse(res: Response, response: HttpResponse): void {
+  res.status(response.status);
+  if (response.headers !== undefined) {
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
   }
-  return [...byPath].sort(([a], [b]) => Number(a.includes(':')) - Number(b.includes(':')));
+  if (response.content !== undefined) {
+    res.end(response.content);
+  } else if (response.status === 204 || response.body === undefined) {
+    res.end();
+  } else {
+    res.setHeader('content-type', JSON_CONTENT_TYPE);
+    res.end(JSON.stringify(response.body));
+  }
 }

@@ -1,0 +1,157 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+
+import { errorResponse } from '../../http/error-response.js';
+import { authenticateRequest } from '../../http/guard.js';
+import { readBodyWithLimit } from '../../http/request-body.js';
+import { buildRouteTable, type ApiOptions } from '../../http/route-table.js';
+import { runRoute, type RouteDefinition } from '../../http/routes.js';
+import { JSON_CONTENT_TYPE, type HttpRequest, type HttpResponse, type RequestHeaders } from '../../http/types.js';
+import type { AuthContext } from '../../service/authenticate.js';
+import type { TrustedDevices } from '../../trusted-devices.js';
+
+export type { ApiOptions } from '../../http/route-table.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The user and device of a request that passed `requireDevice`. */
+    trustedDevice: AuthContext;
+  }
+}
+
+/**
+ * Returns the address of the socket peer, before any proxy header is
+ * considered, or undefined when the runtime does not expose it.
+ */
+export type ClientAddressResolver = (c: Context) => string | undefined;
+
+export interface HonoAdapterOptions {
+  /**
+   * Where the client address comes from. Default: the socket on
+   * @hono/node-server; on other runtimes none, so every device records
+   * 0.0.0.0 unless you pass a resolver (for example one reading the
+   * runtime's connection info, or `trustProxy` with `X-Forwarded-For`).
+   */
+  clientAddress?: ClientAddressResolver;
+}
+
+export interface TrustedDevicesAppOptions extends ApiOptions, HonoAdapterOptions {}
+
+export interface FetchHandlerOptions extends TrustedDevicesAppOptions {
+  /** The path prefix the requests arrive under, such as `/api/auth` in a Next.js route handler. Default: none. */
+  basePath?: string;
+}
+
+/**
+ * A Hono app serving the whole wire API and its OpenAPI document. Mount it
+ * with `app.route('/auth', trustedDevicesApp(td))`; paths match with or
+ * without a trailing slash.
+ */
+export function trustedDevicesApp(td: TrustedDevices, options: TrustedDevicesAppOptions = {}): Hono {
+  const { clientAddress = nodeSocketAddress, ...apiOptions } = options;
+  const table = buildRouteTable(td, apiOptions);
+  const app = new Hono();
+
+  for (const { path, route } of table.routes) {
+    app.on(route.method, path, async (c) => toResponse(await handleRoute(td, route, c, clientAddress)));
+  }
+  for (const { path, methods, respond } of table.methodNotAllowed) {
+    app.on([...methods], path, (c) => toResponse(respond(new URL(c.req.url).pathname)));
+  }
+  return app;
+}
+
+/**
+ * The API as a Fetch handler, for any runtime with `Request` and `Response`:
+ * Bun, Deno, Cloudflare Workers, Next.js route handlers.
+ */
+export function trustedDevicesHandler(td: TrustedDevices, options: FetchHandlerOptions = {}): (request: Request) => Promise<Response> {
+  const { basePath = '', ...appOptions } = options;
+  const app = new Hono().route(basePath === '' ? '/' : basePath, trustedDevicesApp(td, appOptions));
+  return async (request) => app.fetch(request);
+}
+
+/**
+ * Middleware for the host's own Hono routes: authenticates the bearer token
+ * and its device, then sets `c.var.trustedDevice`. Answers 401 JSON otherwise.
+ */
+export function requireDevice(td: TrustedDevices, options: HonoAdapterOptions = {}): MiddlewareHandler {
+  const clientAddress = options.clientAddress ?? nodeSocketAddress;
+  return async (c, next) => {
+    const result = await authenticateRequest(td, headersOf(c.req.raw), clientAddress(c));
+    if (result.response !== undefined) return toResponse(result.response);
+    c.set('trustedDevice', result.auth);
+    await next();
+  };
+}
+
+/** The socket peer on @hono/node-server, which passes the Node request as `c.env.incoming`. */
+export const nodeSocketAddress: ClientAddressResolver = (c) => {
+  const env = c.env as { incoming?: unknown; server?: { incoming?: unknown } } | undefined;
+  if (env?.incoming === undefined && env?.server?.incoming === undefined) return undefined;
+  return getConnInfo(c).remote.address;
+};
+
+async function handleRoute(td: TrustedDevices, route: RouteDefinition, c: Context, clientAddress: ClientAddressResolver): Promise<HttpResponse> {
+  let body: HttpRequest['body'];
+  if (route.hasBody) {
+    try {
+      const stream = c.req.raw.body;
+      const raw = stream === null ? new Uint8Array() : await readBodyWithLimit(chunksOf(stream), c.req.header('content-length'), td.config.bodyLimitBytes);
+      body = { raw };
+    } catch (error) {
+      return errorResponse(error, td.logger);
+    }
+  }
+  return runRoute(td, route, {
+    method: c.req.method,
+    path: new URL(c.req.url).pathname,
+    headers: headersOf(c.req.raw),
+    params: c.req.param(),
+    query: queryOf(c),
+    socketAddress: clientAddress(c),
+    body,
+  });
+}
+
+/** Reads a stream through its reader, which every Fetch runtime has; not all make streams async iterable. */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    // Stops reading an oversized body; the runtime discards the rest.
+    void reader.cancel().catch(() => {});
+  }
+}
+
+/** Query parameters as Node's parser gives them: a string, or an array for a repeated name. */
+function queryOf(c: Context): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(c.req.queries())) query[name] = values.length === 1 ? values[0]! : values;
+  return query;
+}
+
+function headersOf(request: Request): RequestHeaders {
+  const headers: RequestHeaders = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
+}
+
+function toResponse(response: HttpResponse): Response {
+  const headers = new Headers(response.headers);
+  if (response.content !== undefined) {
+    return new Response(response.content, { status: response.status, headers });
+  }
+  if (response.status === 204 || response.body === undefined) {
+    return new Response(null, { status: response.status, headers });
+  }
+  headers.set('content-type', JSON_CONTENT_TYPE);
+  return new Response(JSON.stringify(response.body), { status: response.status, headers });
+}

@@ -1,0 +1,126 @@
+import type { TrustedDevices } from '../trusted-devices.js';
+import { buildDocsRoutes } from './docs-routes.js';
+import { errorResponse } from './error-response.js';
+import { buildApiRoutes, isDecodablePath, malformedPathError, type RouteDefinition } from './routes.js';
+import type { HttpMethod, HttpResponse } from './types.js';
+
+/** Options every adapter takes. */
+export interface ApiOptions {
+  /**
+   * Path of the OpenAPI 3.1 document, relative to the mount point, or false
+   * to serve none. Default `/openapi.json`.
+   */
+  openApiPath?: string | false;
+  /**
+   * Path of a Swagger UI page for the document, relative to the mount point,
+   * or false. Its assets come from the `swagger-ui-dist` package, never a CDN,
+   * and are read from disk, so it needs Node (or Bun/Deno) file access.
+   * Default false.
+   */
+  swaggerUiPath?: string | false;
+}
+
+export const DEFAULT_OPENAPI_PATH = '/openapi.json';
+
+/** A route at one concrete path: adapters register exactly these, in this order. */
+export interface RouteRegistration {
+  path: string;
+  route: RouteDefinition;
+}
+
+/** The answer to the other standard methods at a path that has routes. */
+export interface MethodNotAllowedRegistration {
+  path: string;
+  /** The methods to answer 405 to; HEAD is left to the framework where the path has GET. */
+  methods: readonly string[];
+  /** Takes the request path as received, like `runRoute`, to reject bad percent-encoding the same way. */
+  respond: (requestPath: string) => HttpResponse;
+}
+
+export interface RouteTable {
+  routes: RouteRegistration[];
+  methodNotAllowed: MethodNotAllowedRegistration[];
+}
+
+/**
+ * The methods a path answers with 405 when it lacks them. Other methods
+ * (TRACE, WebDAV ones) fall through to the host's 404, on every framework.
+ */
+const STANDARD_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * Builds everything an adapter registers: each route at each of its path
+ * variants, then a 405 answer with `Allow` for the other methods of each path.
+ */
+export function buildRouteTable(td: TrustedDevices, options: ApiOptions = {}): RouteTable {
+  const routes = [...buildApiRoutes(td), ...buildDocsRoutes(td, resolveDocsPaths(options))];
+
+  const registrations = routes.flatMap((route) => pathVariants(route.path).map((path) => ({ path, route })));
+  const methodNotAllowed: MethodNotAllowedRegistration[] = [];
+  for (const path of new Set(routes.map((route) => route.path))) {
+    // A static path such as /trusted-devices/logout also reaches the routes of
+    // /trusted-devices/:deviceUid on every framework, so those methods get no 405
+    // there, but `Allow` lists only the path's own methods.
+    const allowed = routes.filter((route) => route.path === path).map((route) => route.method);
+    const allowedNames: readonly string[] = routes.filter((route) => pathMatches(route.path, path)).map((route) => route.method);
+    const methods = STANDARD_METHODS.filter((method) => !allowedNames.includes(method) && !(method === 'HEAD' && allowedNames.includes('GET')));
+    const response = methodNotAllowedResponse(allowed);
+    const respond = (requestPath: string) => (isDecodablePath(requestPath) ? response : errorResponse(malformedPathError(), td.logger));
+    for (const variant of pathVariants(path)) methodNotAllowed.push({ path: variant, methods, respond });
+  }
+  return { routes: registrations, methodNotAllowed };
+}
+
+/** Paths match with or without one trailing slash, as in Django REST framework's default router. */
+export function pathVariants(path: string): string[] {
+  return [path, `${path}/`];
+}
+
+export function methodNotAllowedResponse(allowed: readonly HttpMethod[]): HttpResponse {
+  const list = allowed.join(', ');
+  return {
+    status: 405,
+    headers: { allow: list },
+    body: { detail: `Method not allowed. Use ${list}.`, code: 'method_not_allowed' },
+  };
+}
+
+/** Whether a route path (with `:name` parameters) matches a concrete path of the table. */
+function pathMatches(routePath: string, path: string): boolean {
+  const routeSegments = routePath.split('/');
+  const segments = path.split('/');
+  if (routeSegments.length !== segments.length) return false;
+  return routeSegments.every((segment, index) => segment.startsWith(':') || segment === segments[index]);
+}
+
+export interface DocsPaths {
+  openApiPath: string | false;
+  swaggerUiPath: string | false;
+}
+
+function resolveDocsPaths(options: ApiOptions): DocsPaths {
+  const openApiPath = options.openApiPath ?? DEFAULT_OPENAPI_PATH;
+  const swaggerUiPath = options.swaggerUiPath ?? false;
+  checkDocsPath('openApiPath', openApiPath);
+  checkDocsPath('swaggerUiPath', swaggerUiPath);
+  if (swaggerUiPath !== false && openApiPath === false) {
+    throw new TypeError('Invalid option "swaggerUiPath": the Swagger UI page needs the OpenAPI document, so set "openApiPath" too.');
+  }
+  if (swaggerUiPath !== false && openApiPath !== false && (openApiPath === swaggerUiPath || openApiPath.startsWith(`${swaggerUiPath}/`))) {
+    throw new TypeError(`Invalid options "openApiPath" and "swaggerUiPath": ${openApiPath} is taken by the Swagger UI page at ${swaggerUiPath}. Use two separate paths.`);
+  }
+  return { openApiPath, swaggerUiPath };
+}
+
+const DOCS_PATH = /^(?:\/[A-Za-z0-9._~-]+)+$/;
+const API_PREFIXES = ['/api/token', '/trusted-devices', '/.well-known/jwks.json'];
+
+function checkDocsPath(name: string, path: unknown): void {
+  if (path === false) return;
+  if (typeof path !== 'string' || !DOCS_PATH.test(path)) {
+    throw new TypeError(`Invalid option "${name}": ${JSON.stringify(path)}. Use a path such as "/openapi.json" (letters, digits, "._~-" segments, no trailing slash), or false.`);
+  }
+  if (API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
+    throw new TypeError(`Invalid option "${name}": ${path} overlaps the API's own paths. Choose a path outside ${API_PREFIXES.join(' and ')}.`);
+  }
+}
