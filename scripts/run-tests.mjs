@@ -1,8 +1,15 @@
 // Runs every test/**/*.test.ts file with node's test runner. Node 20's
 // `--test` takes no glob patterns, so the files are listed here. Arguments
 // filter by substring of the path: `npm test -- tokens`.
+//
+// Files in AFTER_SUITE run in a second pass: they read the responses that the
+// first pass's HTTP clients wrote to TD_RESPONSE_LOG_DIR.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const AFTER_SUITE = ['test/openapi-responses.test.ts'];
 
 const filters = process.argv.slice(2);
 const files = readdirSync('test', { recursive: true })
@@ -15,5 +22,14 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(', ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+
+const responseLogDir = mkdtempSync(join(tmpdir(), 'trusted-devices-responses-'));
+const env = { ...process.env, TD_RESPONSE_LOG_DIR: responseLogDir };
+const run = (batch) => spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...batch], { stdio: 'inherit', env }).status ?? 1;
+
+const suite = files.filter((path) => !AFTER_SUITE.includes(path));
+const afterSuite = files.filter((path) => AFTER_SUITE.includes(path));
+let status = suite.length > 0 ? run(suite) : 0;
+if (afterSuite.length > 0) status = run(afterSuite) || status;
+rmSync(responseLogDir, { recursive: true, force: true });
+process.exit(status);

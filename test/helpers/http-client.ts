@@ -1,3 +1,33 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A request and its response as the OpenAPI conformance test reads them. */
+export interface RecordedResponse {
+  method: string;
+  /** Path and query, relative to the API's mount point. */
+  path: string;
+  status: number;
+  /** The parsed JSON body; undefined when the body is empty or not JSON. */
+  body: unknown;
+  text: string;
+}
+
+/**
+ * Every response any `ApiClient` of this process received, in order. When
+ * `TD_RESPONSE_LOG_DIR` is set (scripts/run-tests.mjs sets it), each one is
+ * also appended to a file there, so that a test run after the suite can check
+ * the responses of every test file.
+ */
+export const recordedResponses: RecordedResponse[] = [];
+
+function recordResponse(response: RecordedResponse): void {
+  recordedResponses.push(response);
+  const folder = process.env.TD_RESPONSE_LOG_DIR;
+  if (folder !== undefined && folder !== '') {
+    appendFileSync(join(folder, `responses-${process.pid}.jsonl`), `${JSON.stringify(response)}\n`);
+  }
+}
+
 /** A response read whole: status, lower-case headers and the parsed JSON body (undefined when empty). */
 export interface ApiResponse<T = any> {
   status: number;
@@ -39,6 +69,7 @@ export class ApiClient {
         parsed = undefined;
       }
     }
+    recordResponse({ method, path, status: response.status, body: parsed, text });
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   }
 
