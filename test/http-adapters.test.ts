@@ -80,7 +80,7 @@ for (const target of testTargets()) describe(`HTTP behaviour (${targetLabel(targ
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
-        // Ends after twice the limit, so a server that waits for the whole body still answers.
+        // Ends after twice the limit, so a server that waits for the whole body still responds.
         if (sent >= 2 * LIMIT) controller.close();
         else controller.enqueue(chunk);
         sent += chunk.length;
@@ -91,7 +91,7 @@ for (const target of testTargets()) describe(`HTTP behaviour (${targetLabel(targ
       body,
       headers: { 'content-type': 'application/json' },
       duplex: 'half',
-    } as RequestInit);
+    });
     assert.equal(response.status, 413);
     assert.equal(((await response.json()) as { code: string }).code, 'payload_too_large');
   });

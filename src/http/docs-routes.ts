@@ -65,7 +65,7 @@ export function buildDocsRoutes(td: TrustedDevices, paths: DocsPaths): RouteDefi
   return routes;
 }
 
-/** The part of the request path before the route's own path: `/auth` for `/auth/openapi.json`. */
+/** Returns the part of the request path before the route's own path: `/auth` for `/auth/openapi.json`. */
 function mountPrefix(request: HttpRequest, routePath: string): string {
   const path = request.path.endsWith('/') ? request.path.slice(0, -1) : request.path;
   return path.endsWith(routePath) ? path.slice(0, path.length - routePath.length) : '';

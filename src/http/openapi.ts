@@ -48,7 +48,8 @@ export function buildOpenApiDocument(td: TrustedDevices, options: OpenApiOptions
       description:
         'Trusted device management for JWT authentication. Paths match with or without a trailing slash. ' +
         'Every error is `{detail, code}` (plus `fields` for `invalid`); clients switch on `code`. ' +
-        'A known path requested with another method answers 405 `method_not_allowed` with an `Allow` header.',
+        'A known path requested with another method gets 405 `method_not_allowed` with an `Allow` header, ' +
+        'and a path that is not valid percent-encoding gets 400 `invalid` whatever the method.',
     },
     servers: [{ url: options.serverUrl ?? '/' }],
     tags: [

@@ -5,7 +5,7 @@ import type { ErrorCode } from '../errors.js';
 /*
  * Schemas of every response body. They feed the OpenAPI document and
  * Fastify's response serialisation, so their property order is the order the
- * handlers write, and they are strict: a field added to a handler but not
+ * handlers write. They are also strict, so a field added to a handler but not
  * here fails the OpenAPI conformance test instead of being dropped by Fastify.
  */
 
@@ -86,7 +86,7 @@ export const jwksSchema = z.strictObject({
   ),
 });
 
-/** The body of every error: `{detail, code}`, plus `fields` for validation errors. */
+/** Builds the schema of an error body: `{detail, code}`, plus `fields` for validation errors. */
 export function errorBodySchema(codes: readonly [ErrorCode, ...ErrorCode[]]) {
   return z.strictObject({
     detail: z.string().describe('A sentence for people; its wording may change between releases.'),

@@ -28,10 +28,10 @@ export interface RouteRegistration {
   route: RouteDefinition;
 }
 
-/** The answer to the other standard methods at a path that has routes. */
+/** The 405 response to the other standard methods at a path that has routes. */
 export interface MethodNotAllowedRegistration {
   path: string;
-  /** The methods to answer 405 to; HEAD is left to the framework where the path has GET. */
+  /** Methods that get the 405. HEAD is left to the framework where the path has GET. */
   methods: readonly string[];
   /** Takes the request path as received, like `runRoute`, to reject bad percent-encoding the same way. */
   respond: (requestPath: string) => HttpResponse;
@@ -43,7 +43,7 @@ export interface RouteTable {
 }
 
 /**
- * The methods a path answers with 405 when it lacks them. Other methods
+ * Methods that get a 405 at a path without a route for them. Other methods
  * (TRACE, WebDAV ones) fall through to the host's 404, on every framework.
  */
 const STANDARD_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

@@ -31,10 +31,14 @@ import type { HttpMethod, HttpRequest, HttpResponse, RequestHeaders } from './ty
 
 export type { HttpMethod } from './types.js';
 
+<<<<<<< HEAD
 /** How long clients may cache the JWKS document. */
 export const JWKS_MAX_AGE_SECONDS = 300;
 
 /** What the OpenAPI document and Fastify's serialiser need to know about a route. */
+=======
+/** Metadata of a route for the OpenAPI document and Fastify's serialiser. */
+>>>>>>> 880ebaf (Add Fastify and Hono exports, Swagger UI test and docs)
 export interface RouteOperation {
   operationId: string;
   summary: string;
@@ -43,7 +47,7 @@ export interface RouteOperation {
   /** Query parameters, documented only: the handler reads and checks them. */
   query?: { name: string; description: string; schema: Record<string, unknown> }[];
   success: { status: 200 | 204; description: string; schema?: z.ZodType };
-  /** Every error code the route can answer with, grouped by status in the document. */
+  /** Every error code the route can respond with, grouped by status in the document. */
   errorCodes: readonly ErrorCode[];
 }
 
@@ -310,7 +314,7 @@ export async function runRoute(td: TrustedDevices, route: RouteDefinition, reque
 /**
  * Whether a path is valid percent-encoding. Express and Fastify reject a path
  * such as `/trusted-devices/%E0` before any handler runs, while Hono passes
- * the undecoded text on; this check gives Hono the same answer, and adapters
+ * the undecoded text on. This check gives Hono the same response, and adapters
  * render the framework's own failure with `malformedPathError`.
  */
 export function isDecodablePath(path: string): boolean {
@@ -322,7 +326,7 @@ export function isDecodablePath(path: string): boolean {
   }
 }
 
-/** The error for a request path that is not valid percent-encoding. */
+/** Creates the error for a request path that is not valid percent-encoding. */
 export function malformedPathError(): TrustedDevicesError {
   return new TrustedDevicesError('invalid', 'The request path is not valid percent-encoding.');
 }

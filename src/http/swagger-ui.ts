@@ -1,6 +1,6 @@
 /**
  * Files of the Swagger UI page. The bundle and style sheet come from the
- * installed `swagger-ui-dist` package, read once on first use; the page and
+ * installed `swagger-ui-dist` package, read once on first use. The page and
  * its start-up script are ours, so nothing is fetched from a CDN and the
  * page's Content-Security-Policy allows only its own origin.
  */
@@ -56,7 +56,7 @@ export async function readSwaggerUiFile(name: SwaggerUiFileName): Promise<Static
   return { contentType: PACKAGE_FILES[name], content: await content };
 }
 
-/** The page: links the files under `assetsPath` and names the document for the initializer. */
+/** Renders the page, which links the files under `assetsPath` and names the document for the initializer. */
 export function swaggerUiPage(assetsPath: string, openApiUrl: string, title: string): string {
   return `<!DOCTYPE html>
 <html lang="en">

@@ -7,7 +7,7 @@ import { malformedPathError } from '../http/routes.js';
 import type { TrustedDevices } from '../trusted-devices.js';
 import { HEALTH_BODY, INTERNAL_ERROR_BODY, NOT_FOUND_BODY, meBody } from './app-bodies.js';
 
-/** The standalone server's Fastify app, answering exactly as the Express one in `app.ts`. */
+/** Builds the standalone server's Fastify app, which responds exactly as the Express one in `app.ts`. */
 export async function createFastifyApp(td: TrustedDevices, apiOptions: ApiOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     // Express matches the host routes with or without a trailing slash; so does this app.

@@ -6,7 +6,7 @@ import { JSON_CONTENT_TYPE } from '../http/types.js';
 import type { TrustedDevices } from '../trusted-devices.js';
 import { HEALTH_BODY, INTERNAL_ERROR_BODY, NOT_FOUND_BODY, meBody } from './app-bodies.js';
 
-/** The standalone server's Hono app, answering exactly as the Express one in `app.ts`. */
+/** Builds the standalone server's Hono app, which responds exactly as the Express one in `app.ts`. */
 export function createHonoApp(td: TrustedDevices, apiOptions: ApiOptions = {}): Hono {
   // Express matches the host routes with or without a trailing slash; so does this app.
   const app = new Hono({ strict: false });

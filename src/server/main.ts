@@ -85,7 +85,7 @@ function readFramework(argv: string[], env: NodeJS.ProcessEnv): Framework | unde
   return FRAMEWORKS.find((framework) => framework === setting);
 }
 
-/** Where the server serves its OpenAPI document and Swagger UI page; `off` turns either off. */
+/** Reads the paths of the OpenAPI document and Swagger UI page. `off` turns either off. */
 function readApiOptions(env: NodeJS.ProcessEnv): ApiOptions {
   const path = (value: string | undefined, fallback: string | undefined) => (value === 'off' ? false : (value ?? fallback));
   const openApiPath = path(env.TRUSTED_DEVICES_OPENAPI_PATH, undefined);

@@ -44,7 +44,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** Sends real HTTP requests to a listening server. */
+/**
+ * Sends real HTTP requests to a listening server. The base URL is the API's
+ * mount point: recorded paths are checked against the OpenAPI document as
+ * relative to it.
+ */
 export class ApiClient {
   constructor(readonly baseUrl: string) {}
 

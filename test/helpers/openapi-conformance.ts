@@ -14,7 +14,7 @@ interface JsonSchemaValidator {
 /**
  * Loads Ajv 8 with the JSON Schema 2020-12 dialect of OpenAPI 3.1. Ajv is
  * not a dependency of this package, so it is resolved through Fastify's own
- * `@fastify/ajv-compiler`, which depends on ajv 8 and ajv-formats; the
+ * `@fastify/ajv-compiler`, which depends on ajv 8 and ajv-formats. The
  * top-level `ajv` in node_modules is ajv 6, from ESLint.
  */
 export function loadAjv2020(): JsonSchemaValidator {
@@ -33,7 +33,7 @@ type Operation = { responses: Record<string, { content?: Record<string, { schema
 type PathItem = Record<string, Operation>;
 interface Document {
   paths: Record<string, PathItem>;
-  components: { responses: { MethodNotAllowed: { content: Record<string, { schema: object }> } } };
+  components: { schemas: { Error: object }; responses: { MethodNotAllowed: { content: Record<string, { schema: object }> } } };
 }
 
 /** The outcome of checking one response: `checked` is false for paths the document does not cover. */
@@ -46,6 +46,7 @@ export interface ConformanceResult {
 export class OpenApiConformance {
   readonly #paths: { pattern: RegExp; item: PathItem }[];
   readonly #methodNotAllowed: CompiledSchema;
+  readonly #anyError: CompiledSchema;
   readonly #ajv = loadAjv2020();
   readonly #compiled = new Map<object, CompiledSchema>();
 
@@ -53,6 +54,7 @@ export class OpenApiConformance {
     const typed = document as Document;
     this.#paths = Object.entries(typed.paths).map(([template, item]) => ({ pattern: templatePattern(template), item }));
     this.#methodNotAllowed = this.#compile(typed.components.responses.MethodNotAllowed.content['application/json']!.schema);
+    this.#anyError = this.#compile(typed.components.schemas.Error);
   }
 
   check(record: RecordedResponse): ConformanceResult {
@@ -65,6 +67,10 @@ export class OpenApiConformance {
     const method = record.method.toLowerCase();
     const operation = item[method === 'head' ? 'get' : method];
     if (operation === undefined) {
+      // A malformed path is rejected before the method is looked at.
+      if (record.status === 400 && (record.body as { code?: unknown } | undefined)?.code === 'invalid') {
+        return this.#validate(label, record, this.#anyError, method === 'head');
+      }
       if (record.status !== 405) return { checked: true, problem: `${label}: expected 405 for a method the path lacks` };
       return this.#validate(label, record, this.#methodNotAllowed, method === 'head');
     }

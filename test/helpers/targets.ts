@@ -12,7 +12,7 @@ export interface TestTarget {
 export const DEFAULT_TARGET: TestTarget = { adapter: 'express', database: 'sqlite' };
 
 /**
- * The targets the parametrised HTTP suite runs against. Each suite file loops
+ * Lists the targets the parametrised HTTP suite runs against. Each suite file loops
  * over these with `describe`, so one test body covers every target.
  *
  * Every selected adapter runs over SQLite, and every other selected database
@@ -40,7 +40,7 @@ export function targetLabel(target: TestTarget): string {
   return `${target.adapter}, ${target.database}`;
 }
 
-/** The values of a comma-separated variable, checked against `known`; all of `known` when unset. */
+/** Reads a comma-separated variable and checks its values against `known`. Returns all of `known` when unset. */
 function selectFromEnv<T extends string>(variable: string, known: readonly T[]): T[] {
   const value = process.env[variable];
   if (value === undefined || value.trim() === '') return [...known];

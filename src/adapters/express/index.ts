@@ -19,7 +19,7 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * An Express 5 router serving the whole wire API: `/api/token…`,
+ * Creates an Express 5 router serving the whole wire API: `/api/token…`,
  * `/trusted-devices…` and the OpenAPI document. Mount it under any prefix;
  * paths match with or without a trailing slash.
  */
@@ -57,7 +57,7 @@ export function trustedDevicesRouter(td: TrustedDevices, options: ApiOptions = {
 
 /**
  * Middleware for the host's own routes: authenticates the bearer token and
- * its device, then sets `req.trustedDevice`. Answers 401 JSON otherwise.
+ * its device, then sets `req.trustedDevice`. Sends a 401 JSON error otherwise.
  */
 export function requireDevice(td: TrustedDevices): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -102,12 +102,13 @@ function sendResponse(res: Response, response: HttpResponse): void {
   if (response.headers !== undefined) {
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
   }
-  if (response.content !== undefined) {
-    res.end(response.content);
-  } else if (response.status === 204 || response.body === undefined) {
+  if (response.status === 204 || (response.body === undefined && response.content === undefined)) {
     res.end();
-  } else {
-    res.setHeader('content-type', JSON_CONTENT_TYPE);
-    res.end(JSON.stringify(response.body));
+    return;
   }
+  const content = response.content ?? JSON.stringify(response.body);
+  if (response.content === undefined) res.setHeader('content-type', JSON_CONTENT_TYPE);
+  // Set here because Node leaves it out of HEAD responses, while Fastify sends it, as RFC 9110 suggests.
+  res.setHeader('content-length', typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength);
+  res.end(content);
 }

@@ -31,7 +31,7 @@ declare module 'fastify' {
 
 export interface TrustedDevicesPluginOptions extends ApiOptions {
   td: TrustedDevices;
-  /** Where the API is mounted, such as `/auth`. Default: the root. */
+  /** Mount prefix of the API, such as `/auth`. Default: the root. */
   prefix?: string;
 }
 
@@ -41,7 +41,7 @@ interface RouteConfig {
 }
 
 /**
- * The Fastify 5 plugin: decorates every request with `trustedDevice`, adds
+ * Registers the trusted-devices Fastify 5 plugin: decorates every request with `trustedDevice`, adds
  * `fastify.requireDevice` for the host's routes, and serves the wire API and
  * its OpenAPI document under `prefix`.
  *
@@ -64,7 +64,7 @@ Object.assign(trustedDevices, {
 });
 
 /**
- * The wire API alone, in a scope of its own: register it with `{ td, prefix }`
+ * Registers the wire API alone, in a scope of its own. Register it with `{ td, prefix }`
  * when the `trustedDevices` plugin's decorators are not wanted.
  *
  * Requests are parsed and validated by the shared HTTP layer, not by
@@ -80,7 +80,7 @@ export const trustedDevicesRoutes: FastifyPluginAsync<TrustedDevicesPluginOption
   const contentTypes = new WeakMap<FastifyRequest, string | string[]>();
   const limit = td.config.bodyLimitBytes;
 
-  // Fastify answers a missing or malformed Content-Type with its own 415
+  // Fastify rejects a missing or malformed Content-Type with its own 415
   // before any parser runs. Setting the header aside hands every body to the
   // parser below, and the shared layer judges the media type as on Express.
   fastify.addHook('onRequest', (request, _reply, done) => {
@@ -131,7 +131,7 @@ export const trustedDevicesRoutes: FastifyPluginAsync<TrustedDevicesPluginOption
 
 /**
  * An `onRequest` hook for the host's own routes: authenticates the bearer
- * token and its device, then sets `request.trustedDevice`. Answers 401 JSON otherwise.
+ * token and its device, then sets `request.trustedDevice`. Sends a 401 JSON error otherwise.
  */
 export function requireDevice(td: TrustedDevices): onRequestAsyncHookHandler {
   return async function requireTrustedDevice(request: FastifyRequest, reply: FastifyReply) {

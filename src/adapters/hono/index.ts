@@ -27,10 +27,10 @@ export type ClientAddressResolver = (c: Context) => string | undefined;
 
 export interface HonoAdapterOptions {
   /**
-   * Where the client address comes from. Default: the socket on
-   * @hono/node-server; on other runtimes none, so every device records
-   * 0.0.0.0 unless you pass a resolver (for example one reading the
-   * runtime's connection info, or `trustProxy` with `X-Forwarded-For`).
+   * Source of the client address. Default: the socket on @hono/node-server.
+   * Other runtimes expose none, so every device records 0.0.0.0 unless you
+   * pass a resolver that reads the runtime's connection info (or use
+   * `trustProxy` with `X-Forwarded-For`).
    */
   clientAddress?: ClientAddressResolver;
 }
@@ -43,7 +43,7 @@ export interface FetchHandlerOptions extends TrustedDevicesAppOptions {
 }
 
 /**
- * A Hono app serving the whole wire API and its OpenAPI document. Mount it
+ * Creates a Hono app serving the whole wire API and its OpenAPI document. Mount it
  * with `app.route('/auth', trustedDevicesApp(td))`; paths match with or
  * without a trailing slash.
  */
@@ -73,7 +73,7 @@ export function trustedDevicesHandler(td: TrustedDevices, options: FetchHandlerO
 
 /**
  * Middleware for the host's own Hono routes: authenticates the bearer token
- * and its device, then sets `c.var.trustedDevice`. Answers 401 JSON otherwise.
+ * and its device, then sets `c.var.trustedDevice`. Sends a 401 JSON error otherwise.
  */
 export function requireDevice(td: TrustedDevices, options: HonoAdapterOptions = {}): MiddlewareHandler {
   const clientAddress = options.clientAddress ?? nodeSocketAddress;
@@ -85,7 +85,7 @@ export function requireDevice(td: TrustedDevices, options: HonoAdapterOptions = 
   };
 }
 
-/** The socket peer on @hono/node-server, which passes the Node request as `c.env.incoming`. */
+/** Returns the socket peer on @hono/node-server, which passes the Node request as `c.env.incoming`. */
 export const nodeSocketAddress: ClientAddressResolver = (c) => {
   const env = c.env as { incoming?: unknown; server?: { incoming?: unknown } } | undefined;
   if (env?.incoming === undefined && env?.server?.incoming === undefined) return undefined;
@@ -146,12 +146,12 @@ function headersOf(request: Request): RequestHeaders {
 
 function toResponse(response: HttpResponse): Response {
   const headers = new Headers(response.headers);
-  if (response.content !== undefined) {
-    return new Response(response.content, { status: response.status, headers });
-  }
-  if (response.status === 204 || response.body === undefined) {
+  if (response.status === 204 || (response.body === undefined && response.content === undefined)) {
     return new Response(null, { status: response.status, headers });
   }
-  headers.set('content-type', JSON_CONTENT_TYPE);
-  return new Response(JSON.stringify(response.body), { status: response.status, headers });
+  const content = response.content ?? new TextEncoder().encode(JSON.stringify(response.body));
+  if (response.content === undefined) headers.set('content-type', JSON_CONTENT_TYPE);
+  // Hono responds to HEAD with the GET response's headers, so set the length the GET body has.
+  headers.set('content-length', String(typeof content === 'string' ? new TextEncoder().encode(content).byteLength : content.byteLength));
+  return new Response(content, { status: response.status, headers });
 }
