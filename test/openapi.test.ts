@@ -18,6 +18,8 @@ const OPERATIONS = [
   'post /api/token/refresh',
   'post /api/token/verify',
   'get /trusted-devices',
+  'get /trusted-devices/history',
+  'get /.well-known/jwks.json',
   'post /trusted-devices/logout',
   'post /trusted-devices/revoke-all',
   'patch /trusted-devices/{device_uid}',

@@ -63,14 +63,16 @@ describe('Swagger UI page', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} 
         const response = await page.goto(`${app.baseUrl}/docs`);
         assert.equal(response?.status(), 200);
         assert.match(String(response?.headers()['content-security-policy']), /script-src 'self'/);
-        await page.locator('.opblock').nth(8).waitFor({ timeout: 20_000 });
+        await page.locator('.opblock').nth(10).waitFor({ timeout: 20_000 });
 
         const operations = await page.locator('.opblock-summary-path').allTextContents();
         const methods = await page.locator('.opblock-summary-method').allTextContents();
         const rendered = operations.map((path, index) => `${methods[index]} ${path.replace(/\u200b/g, '')}`).sort();
         assert.deepEqual(rendered, [
           'DELETE /trusted-devices/{device_uid}',
+          'GET /.well-known/jwks.json',
           'GET /trusted-devices',
+          'GET /trusted-devices/history',
           'PATCH /trusted-devices/{device_uid}',
           'POST /api/token',
           'POST /api/token/refresh',

@@ -31,14 +31,10 @@ import type { HttpMethod, HttpRequest, HttpResponse, RequestHeaders } from './ty
 
 export type { HttpMethod } from './types.js';
 
-<<<<<<< HEAD
 /** How long clients may cache the JWKS document. */
 export const JWKS_MAX_AGE_SECONDS = 300;
 
-/** What the OpenAPI document and Fastify's serialiser need to know about a route. */
-=======
 /** Metadata of a route for the OpenAPI document and Fastify's serialiser. */
->>>>>>> 880ebaf (Add Fastify and Hono exports, Swagger UI test and docs)
 export interface RouteOperation {
   operationId: string;
   summary: string;
