@@ -26,6 +26,18 @@ export async function readBodyWithLimit(
 }
 
 /**
+ * Reads a body with `readBodyWithLimit` for an adapter. A failure is returned
+ * rather than thrown: the route throws it when it parses the body, so the
+ * route logs it like any other rejection, after authentication as always.
+ */
+export function readBody(stream: AsyncIterable<Uint8Array | string>, declaredLength: string | undefined, limit: number): Promise<HttpRequest['body']> {
+  return readBodyWithLimit(stream, declaredLength, limit).then(
+    (raw) => ({ raw }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/**
  * Parses a request body as JSON, or as a form like Django REST framework's
  * default parsers. Returns `{}` for an empty body. Throws `invalid`,
  * `payload_too_large` or `unsupported_media_type`.

@@ -22,24 +22,19 @@ export interface ApiOptions {
 
 export const DEFAULT_OPENAPI_PATH = '/openapi.json';
 
-/** A route at one concrete path: adapters register exactly these, in this order. */
-export interface RouteRegistration {
-  path: string;
-  route: RouteDefinition;
-}
-
 /** The 405 response to the other standard methods at a path that has routes. */
-export interface MethodNotAllowedRegistration {
-  path: string;
+export interface MethodNotAllowed {
   /** Methods that get the 405. HEAD is left to the framework where the path has GET. */
   methods: readonly string[];
   /** Takes the request path as received, like `runRoute`, to reject bad percent-encoding the same way. */
   respond: (requestPath: string) => HttpResponse;
 }
 
-export interface RouteTable {
-  routes: RouteRegistration[];
-  methodNotAllowed: MethodNotAllowedRegistration[];
+/** Everything registered at one concrete path: its routes, then the 405 for its other methods. */
+export interface PathRegistration {
+  path: string;
+  routes: RouteDefinition[];
+  methodNotAllowed: MethodNotAllowed;
 }
 
 /**
@@ -49,26 +44,27 @@ export interface RouteTable {
 const STANDARD_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /**
- * Builds everything an adapter registers: each route at each of its path
- * variants, then a 405 answer with `Allow` for the other methods of each path.
+ * Builds everything an adapter registers, in the order to register it: each
+ * path at each of its variants, with its routes and then a 405 with `Allow`
+ * for its other methods. Fixed paths come before parameterised ones, so
+ * `DELETE /trusted-devices/logout` gets a 405 instead of reaching
+ * `/trusted-devices/:deviceUid` as a device_uid of "logout" on frameworks
+ * that match in registration order (Express, Hono); Fastify prefers fixed
+ * paths by itself.
  */
-export function buildRouteTable(td: TrustedDevices, options: ApiOptions = {}): RouteTable {
+export function buildRouteTable(td: TrustedDevices, options: ApiOptions = {}): PathRegistration[] {
   const routes = [...buildApiRoutes(td), ...buildDocsRoutes(td, resolveDocsPaths(options))];
+  const paths = [...new Set(routes.map((route) => route.path))].sort((a, b) => Number(a.includes(':')) - Number(b.includes(':')));
 
-  const registrations = routes.flatMap((route) => pathVariants(route.path).map((path) => ({ path, route })));
-  const methodNotAllowed: MethodNotAllowedRegistration[] = [];
-  for (const path of new Set(routes.map((route) => route.path))) {
-    // A static path such as /trusted-devices/logout also reaches the routes of
-    // /trusted-devices/:deviceUid on every framework, so those methods get no 405
-    // there, but `Allow` lists only the path's own methods.
-    const allowed = routes.filter((route) => route.path === path).map((route) => route.method);
-    const allowedNames: readonly string[] = routes.filter((route) => pathMatches(route.path, path)).map((route) => route.method);
+  return paths.flatMap((path) => {
+    const pathRoutes = routes.filter((route) => route.path === path);
+    const allowed = pathRoutes.map((route) => route.method);
+    const allowedNames: readonly string[] = allowed;
     const methods = STANDARD_METHODS.filter((method) => !allowedNames.includes(method) && !(method === 'HEAD' && allowedNames.includes('GET')));
     const response = methodNotAllowedResponse(allowed);
     const respond = (requestPath: string) => (isDecodablePath(requestPath) ? response : errorResponse(malformedPathError(), td.logger));
-    for (const variant of pathVariants(path)) methodNotAllowed.push({ path: variant, methods, respond });
-  }
-  return { routes: registrations, methodNotAllowed };
+    return pathVariants(path).map((variant) => ({ path: variant, routes: pathRoutes, methodNotAllowed: { methods, respond } }));
+  });
 }
 
 /** Paths match with or without one trailing slash, as in Django REST framework's default router. */
@@ -83,14 +79,6 @@ export function methodNotAllowedResponse(allowed: readonly HttpMethod[]): HttpRe
     headers: { allow: list },
     body: { detail: `Method not allowed. Use ${list}.`, code: 'method_not_allowed' },
   };
-}
-
-/** Whether a route path (with `:name` parameters) matches a concrete path of the table. */
-function pathMatches(routePath: string, path: string): boolean {
-  const routeSegments = routePath.split('/');
-  const segments = path.split('/');
-  if (routeSegments.length !== segments.length) return false;
-  return routeSegments.every((segment, index) => segment.startsWith(':') || segment === segments[index]);
 }
 
 export interface DocsPaths {

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 
 import { errorResponse } from '../../http/error-response.js';
 import { authenticateRequest } from '../../http/guard.js';
-import { readBodyWithLimit } from '../../http/request-body.js';
+import { readBody } from '../../http/request-body.js';
 import { buildRouteTable, type ApiOptions } from '../../http/route-table.js';
 import { malformedPathError, runRoute, type RouteDefinition } from '../../http/routes.js';
 import { JSON_CONTENT_TYPE, type HttpRequest, type HttpResponse } from '../../http/types.js';
@@ -27,22 +27,15 @@ export function trustedDevicesRouter(td: TrustedDevices, options: ApiOptions = {
   const router = Router({ strict: true });
   const table = buildRouteTable(td, options);
 
-  for (const { path, route } of table.routes) {
-    const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
-    router[method](path, async (req: Request, res: Response) => {
-      let request: HttpRequest;
-      try {
-        request = await toHttpRequest(td, req, route);
-      } catch (error) {
-        sendResponse(res, errorResponse(error, td.logger));
-        return;
-      }
-      sendResponse(res, await runRoute(td, route, request));
-    });
-  }
-  for (const { path, methods, respond } of table.methodNotAllowed) {
+  for (const { path, routes, methodNotAllowed } of table) {
+    for (const route of routes) {
+      const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
+      router[method](path, async (req: Request, res: Response) => {
+        sendResponse(res, await runRoute(td, route, await toHttpRequest(td, req, route)));
+      });
+    }
     router.all(path, (req: Request, res: Response, next: NextFunction) => {
-      if (methods.includes(req.method)) sendResponse(res, respond(requestPath(req)));
+      if (methodNotAllowed.methods.includes(req.method)) sendResponse(res, methodNotAllowed.respond(requestPath(req)));
       else next();
     });
   }
@@ -73,10 +66,12 @@ export function requireDevice(td: TrustedDevices): RequestHandler {
 }
 
 async function toHttpRequest(td: TrustedDevices, req: Request, route: RouteDefinition): Promise<HttpRequest> {
+  // Read before the body: stopping at the size limit destroys the stream and detaches `req.socket`.
+  const socketAddress = req.socket.remoteAddress;
   let body: HttpRequest['body'];
   if (route.hasBody) {
     // A host-installed body parser (express.json()) has already consumed the stream.
-    body = req.body !== undefined ? { parsed: req.body as unknown } : { raw: await readBodyWithLimit(req, req.headers['content-length'], td.config.bodyLimitBytes) };
+    body = req.body !== undefined ? { parsed: req.body as unknown } : await readBody(req, req.headers['content-length'], td.config.bodyLimitBytes);
   }
   return {
     method: req.method,
@@ -84,7 +79,7 @@ async function toHttpRequest(td: TrustedDevices, req: Request, route: RouteDefin
     headers: req.headers,
     params: req.params as Record<string, string>,
     query: req.query,
-    socketAddress: req.socket.remoteAddress,
+    socketAddress,
     body,
   };
 }

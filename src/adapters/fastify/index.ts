@@ -9,7 +9,7 @@ import type {
 import { errorResponse } from '../../http/error-response.js';
 import { authenticateRequest } from '../../http/guard.js';
 import { responseJsonSchemas } from '../../http/json-schemas.js';
-import { readBodyWithLimit } from '../../http/request-body.js';
+import { readBody } from '../../http/request-body.js';
 import { buildRouteTable, type ApiOptions } from '../../http/route-table.js';
 import { runRoute, type RouteDefinition } from '../../http/routes.js';
 import { JSON_CONTENT_TYPE, type HttpRequest, type HttpResponse } from '../../http/types.js';
@@ -33,6 +33,12 @@ export interface TrustedDevicesPluginOptions extends ApiOptions {
   td: TrustedDevices;
   /** Mount prefix of the API, such as `/auth`. Default: the root. */
   prefix?: string;
+}
+
+/** What the `onRequest` hook keeps of a request before its body is read. */
+interface Arrival {
+  contentType: string | string[] | undefined;
+  socketAddress: string | undefined;
 }
 
 /** Per-route settings the content-type parser reads through `request.routeOptions.config`. */
@@ -77,18 +83,18 @@ Object.assign(trustedDevices, {
 export const trustedDevicesRoutes: FastifyPluginAsync<TrustedDevicesPluginOptions> = (fastify, options) => {
   const { td, prefix: _prefix, ...apiOptions } = options;
   const table = buildRouteTable(td, apiOptions);
-  const contentTypes = new WeakMap<FastifyRequest, string | string[]>();
+  const arrivals = new WeakMap<FastifyRequest, Arrival>();
   const limit = td.config.bodyLimitBytes;
 
   // Fastify rejects a missing or malformed Content-Type with its own 415
   // before any parser runs. Setting the header aside hands every body to the
   // parser below, and the shared layer judges the media type as on Express.
+  // The socket address is taken here too: stopping a body at the size limit
+  // destroys the stream and detaches `request.socket`.
   fastify.addHook('onRequest', (request, _reply, done) => {
     const contentType = request.headers['content-type'];
-    if (contentType !== undefined) {
-      contentTypes.set(request, contentType);
-      delete request.headers['content-type'];
-    }
+    arrivals.set(request, { contentType, socketAddress: request.socket.remoteAddress });
+    if (contentType !== undefined) delete request.headers['content-type'];
     done();
   });
   fastify.removeAllContentTypeParsers();
@@ -96,34 +102,33 @@ export const trustedDevicesRoutes: FastifyPluginAsync<TrustedDevicesPluginOption
     const route = (request.routeOptions.config as RouteConfig).trustedDevicesRoute;
     // Routes without a body leave it unread, as on Express; Node discards it after the response.
     if (route?.hasBody !== true) return undefined;
-    return readBodyWithLimit(payload, headerText(request.headers['content-length']), limit);
+    return readBody(payload, headerText(request.headers['content-length']), limit);
   });
   fastify.setErrorHandler((error, _request, reply) => sendResponse(reply, errorResponse(error, td.logger)));
 
   const ignoresTrailingSlash = fastify.initialConfig.routerOptions?.ignoreTrailingSlash === true;
   const registrable = (path: string) => !(ignoresTrailingSlash && path.endsWith('/'));
 
-  for (const { path, route } of table.routes) {
+  for (const { path, routes, methodNotAllowed } of table) {
     if (!registrable(path)) continue;
+    for (const route of routes) {
+      fastify.route({
+        method: route.method,
+        url: path,
+        exposeHeadRoute: route.method === 'GET',
+        config: { trustedDevicesRoute: route } satisfies RouteConfig,
+        schema: responseSchema(route),
+        handler: async (request, reply) => {
+          const response = await runRoute(td, route, toHttpRequest(request, route, arrivals.get(request)));
+          return sendResponse(reply, response);
+        },
+      });
+    }
     fastify.route({
-      method: route.method,
-      url: path,
-      exposeHeadRoute: route.method === 'GET',
-      config: { trustedDevicesRoute: route } satisfies RouteConfig,
-      schema: responseSchema(route),
-      handler: async (request, reply) => {
-        const response = await runRoute(td, route, toHttpRequest(request, route, contentTypes.get(request)));
-        return sendResponse(reply, response);
-      },
-    });
-  }
-  for (const { path, methods, respond } of table.methodNotAllowed) {
-    if (!registrable(path)) continue;
-    fastify.route({
-      method: [...methods],
+      method: [...methodNotAllowed.methods],
       url: path,
       exposeHeadRoute: false,
-      handler: (request, reply) => sendResponse(reply, respond(requestPath(request))),
+      handler: (request, reply) => sendResponse(reply, methodNotAllowed.respond(requestPath(request))),
     });
   }
   return Promise.resolve();
@@ -146,7 +151,8 @@ function responseSchema(route: RouteDefinition): FastifySchema | undefined {
   return { response: Object.fromEntries(responseJsonSchemas(route.operation)) };
 }
 
-function toHttpRequest(request: FastifyRequest, route: RouteDefinition, contentType: string | string[] | undefined): HttpRequest {
+function toHttpRequest(request: FastifyRequest, route: RouteDefinition, arrival: Arrival | undefined): HttpRequest {
+  const contentType = arrival?.contentType;
   const headers = contentType === undefined ? request.headers : { ...request.headers, 'content-type': contentType };
   return {
     method: request.method,
@@ -154,8 +160,8 @@ function toHttpRequest(request: FastifyRequest, route: RouteDefinition, contentT
     headers,
     params: request.params as Record<string, string>,
     query: request.query as Record<string, unknown>,
-    socketAddress: request.socket.remoteAddress,
-    body: route.hasBody ? { raw: (request.body as Uint8Array | undefined) ?? new Uint8Array() } : undefined,
+    socketAddress: arrival?.socketAddress,
+    body: route.hasBody ? ((request.body as HttpRequest['body']) ?? { raw: new Uint8Array() }) : undefined,
   };
 }
 

@@ -1,9 +1,8 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 
-import { errorResponse } from '../../http/error-response.js';
 import { authenticateRequest } from '../../http/guard.js';
-import { readBodyWithLimit } from '../../http/request-body.js';
+import { readBody } from '../../http/request-body.js';
 import { buildRouteTable, type ApiOptions } from '../../http/route-table.js';
 import { runRoute, type RouteDefinition } from '../../http/routes.js';
 import { JSON_CONTENT_TYPE, type HttpRequest, type HttpResponse, type RequestHeaders } from '../../http/types.js';
@@ -52,11 +51,11 @@ export function trustedDevicesApp(td: TrustedDevices, options: TrustedDevicesApp
   const table = buildRouteTable(td, apiOptions);
   const app = new Hono();
 
-  for (const { path, route } of table.routes) {
-    app.on(route.method, path, async (c) => toResponse(await handleRoute(td, route, c, clientAddress)));
-  }
-  for (const { path, methods, respond } of table.methodNotAllowed) {
-    app.on([...methods], path, (c) => toResponse(respond(new URL(c.req.url).pathname)));
+  for (const { path, routes, methodNotAllowed } of table) {
+    for (const route of routes) {
+      app.on(route.method, path, async (c) => toResponse(await handleRoute(td, route, c, clientAddress)));
+    }
+    app.on([...methodNotAllowed.methods], path, (c) => toResponse(methodNotAllowed.respond(new URL(c.req.url).pathname)));
   }
   return app;
 }
@@ -89,19 +88,21 @@ export function requireDevice(td: TrustedDevices, options: HonoAdapterOptions = 
 export const nodeSocketAddress: ClientAddressResolver = (c) => {
   const env = c.env as { incoming?: unknown; server?: { incoming?: unknown } } | undefined;
   if (env?.incoming === undefined && env?.server?.incoming === undefined) return undefined;
-  return getConnInfo(c).remote.address;
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    // A destroyed request has no socket left; the address is then unknown.
+    return undefined;
+  }
 };
 
 async function handleRoute(td: TrustedDevices, route: RouteDefinition, c: Context, clientAddress: ClientAddressResolver): Promise<HttpResponse> {
+  // Resolved before the body: stopping at the size limit can detach a Node request's socket.
+  const socketAddress = clientAddress(c);
   let body: HttpRequest['body'];
   if (route.hasBody) {
-    try {
-      const stream = c.req.raw.body;
-      const raw = stream === null ? new Uint8Array() : await readBodyWithLimit(chunksOf(stream), c.req.header('content-length'), td.config.bodyLimitBytes);
-      body = { raw };
-    } catch (error) {
-      return errorResponse(error, td.logger);
-    }
+    const stream = c.req.raw.body;
+    body = stream === null ? { raw: new Uint8Array() } : await readBody(chunksOf(stream), c.req.header('content-length'), td.config.bodyLimitBytes);
   }
   return runRoute(td, route, {
     method: c.req.method,
@@ -109,7 +110,7 @@ async function handleRoute(td: TrustedDevices, route: RouteDefinition, c: Contex
     headers: headersOf(c.req.raw),
     params: c.req.param(),
     query: queryOf(c),
-    socketAddress: clientAddress(c),
+    socketAddress,
     body,
   });
 }
