@@ -33,7 +33,8 @@ export async function readBodyWithLimit(
 export function readBody(stream: AsyncIterable<Uint8Array | string>, declaredLength: string | undefined, limit: number): Promise<HttpRequest['body']> {
   return readBodyWithLimit(stream, declaredLength, limit).then(
     (raw) => ({ raw }),
-    (error: unknown) => ({ error }),
+    // Any other stream error means the client closed the connection mid-body, which is bad input, not a server fault.
+    (error: unknown) => ({ error: error instanceof TrustedDevicesError ? error : incompleteBody() }),
   );
 }
 
@@ -84,6 +85,10 @@ function concatBytes(chunks: Uint8Array[], total: number): Uint8Array {
     offset += chunk.length;
   }
   return bytes;
+}
+
+function incompleteBody(): TrustedDevicesError {
+  return new TrustedDevicesError('invalid', 'The request body ended early because the connection closed. Send the whole body.');
 }
 
 function tooLarge(limit: number): TrustedDevicesError {
