@@ -16,7 +16,10 @@ export function readBearerToken(header: string | undefined, authHeaderTypes: rea
   if (!authHeaderTypes.includes(scheme)) return undefined;
 
   const token = space === -1 ? '' : header.slice(space + 1);
-  if (token === '' || token.includes(' ') || token.length > MAX_TOKEN_LENGTH) {
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new TrustedDevicesError('token_not_valid', `The token is longer than ${MAX_TOKEN_LENGTH} characters. Send the token this API issued.`);
+  }
+  if (token === '' || token.includes(' ')) {
     throw new TrustedDevicesError(
       'token_not_valid',
       'The Authorization header must contain exactly two space-separated values: the scheme and one token.',
