@@ -118,7 +118,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         withRuntime(async (runtime) => {
           const user = await runtime.users.findByUsername(username);
           if (user === undefined || !(await runtime.users.setActive(username, active))) {
-            io.stderr(`error: no user named "${username}"`);
+            io.stderr(`error: no user named ${quote(username)}`);
             return 1;
           }
           const revoked = active ? 0 : await runtime.td.revokeAllDevices(user.id);
@@ -134,7 +134,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       withRuntime(async (runtime) => {
         const id = await runtime.users.deleteUser(username);
         if (id === undefined) {
-          io.stderr(`error: no user named "${username}"`);
+          io.stderr(`error: no user named ${quote(username)}`);
           return 1;
         }
         const revoked = await runtime.td.revokeAllDevices(id);
@@ -151,7 +151,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       withRuntime(async (runtime) => {
         const user = await runtime.users.findByUsername(username);
         if (user === undefined) {
-          io.stderr(`error: no user named "${username}"`);
+          io.stderr(`error: no user named ${quote(username)}`);
           return 1;
         }
         for (const device of await runtime.td.store.listDevices(user.id)) {
@@ -167,7 +167,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       withRuntime(async ({ td }) => {
         const device = UUID_PATTERN.test(deviceUid) ? await td.store.findDevice(deviceUid.toLowerCase()) : undefined;
         if (device === undefined) {
-          io.stderr(`error: no device with device_uid "${deviceUid}"`);
+          io.stderr(`error: no device with device_uid ${quote(deviceUid)}`);
           return 1;
         }
         await td.revokeDevice(device.userId, device.deviceUid);
@@ -182,7 +182,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       withRuntime(async (runtime) => {
         const user = await runtime.users.findByUsername(username);
         if (user === undefined) {
-          io.stderr(`error: no user named "${username}"`);
+          io.stderr(`error: no user named ${quote(username)}`);
           return 1;
         }
         io.stdout(`signed out ${await runtime.td.revokeAllDevices(user.id)} devices of ${username}`);
@@ -210,4 +210,9 @@ function parsePositiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number < 1) throw new InvalidArgumentError('Use a whole number of at least 1.');
   return number;
+}
+
+/** Quotes a user-supplied value for an error line, escaping control characters that could drive the terminal. */
+function quote(value: string): string {
+  return JSON.stringify(value);
 }

@@ -38,7 +38,8 @@ export async function cleanupStaleDevices(context: ServiceContext, options: Clea
   }
 
   const now = context.clock();
-  const seenBefore = now - olderThanSeconds * 1000;
+  // No device was seen before the epoch, and earlier times are outside the range of a Date.
+  const seenBefore = Math.max(0, now - olderThanSeconds * 1000);
   if (options.dryRun === true) {
     return { count: await context.store.countStaleDevices(seenBefore), dryRun: true, seenBefore, signInsRemoved: 0 };
   }
