@@ -8,10 +8,15 @@ export const USERNAME_MAX_LENGTH = 150;
 export const PASSWORD_MAX_LENGTH = 1024;
 export const DEVICE_NAME_MAX_LENGTH = 255;
 
+const NULL_CHARACTERS_MESSAGE = 'Null characters are not allowed.';
+
+/** Rejects U+0000 in a text field, as Django REST framework's CharField does, because PostgreSQL text cannot store it. */
+const withoutNullCharacters = (text: string) => !text.includes('\u0000');
+
 export function loginBodySchema(fields: { username: string; password: string }) {
   return z.object({
-    [fields.username]: z.string().min(1).max(USERNAME_MAX_LENGTH),
-    [fields.password]: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+    [fields.username]: z.string().min(1).max(USERNAME_MAX_LENGTH).refine(withoutNullCharacters, NULL_CHARACTERS_MESSAGE),
+    [fields.password]: z.string().min(1).max(PASSWORD_MAX_LENGTH).refine(withoutNullCharacters, NULL_CHARACTERS_MESSAGE),
   });
 }
 
@@ -19,7 +24,7 @@ export const refreshBodySchema = z.object({ refresh: z.string().min(1).max(MAX_T
 export const verifyBodySchema = z.object({ token: z.string().min(1).max(MAX_TOKEN_LENGTH) });
 export const deviceUpdateBodySchema = z.object({
   // Trimmed before the length checks, as Django REST framework's CharField does, so a blank name is rejected.
-  name: z.string().trim().min(1).max(DEVICE_NAME_MAX_LENGTH).optional(),
+  name: z.string().trim().min(1).max(DEVICE_NAME_MAX_LENGTH).refine(withoutNullCharacters, NULL_CHARACTERS_MESSAGE).optional(),
   can_delete_other_devices: z.boolean().optional(),
   can_update_other_devices: z.boolean().optional(),
 });
@@ -54,6 +59,8 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
       return 'This field may not be blank.';
     case 'too_big':
       return `Use at most ${String(issue.maximum)} characters.`;
+    case 'custom':
+      return issue.message;
     default:
       return 'Invalid value.';
   }
