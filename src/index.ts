@@ -34,3 +34,18 @@ export { openSqlite } from './store/sqlite.js';
 export { SqlUserStore, type StoredUser } from './users/sql-user-store.js';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './users/password-hash.js';
 export { normalizeIp, resolveClientIp } from './net/client-ip.js';
+export { postgresCapabilities } from './store/postgres-capabilities.js';
+export { mysqlCapabilities } from './store/mysql-capabilities.js';
+export {
+  openDatabase,
+  DEFAULT_POOL_SIZE,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  type DatabaseSource,
+  type DatabaseConnectionOptions,
+  type OpenedDatabase,
+} from './store/open-database.js';
+export type { DeviceChangeNotifier, DeviceChangeListener } from './store/device-notifier.js';
+export { PostgresNotifier, type PostgresNotifierOptions } from './store/postgres-notifier.js';
+export { RedisNotifier, type RedisNotifierOptions } from './store/redis-notifier.js';
+export type { NotificationsChoice } from './store/select-notifier.js';

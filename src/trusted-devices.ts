@@ -27,10 +27,11 @@ import { LoginThrottle, type LoginThrottleStore } from './service/login-throttle
 import { login, type LoginResult } from './service/login.js';
 import { refresh, verify, type RefreshResult } from './service/refresh.js';
 import { listSignIns, type SignInPage, type SignInPageRequest } from './service/sign-in-history.js';
-import { sqliteCapabilities } from './store/dialect-capabilities.js';
+import { followDeviceChanges } from './service/device-cache-sync.js';
 import { KyselyStore } from './store/kysely-store.js';
 import { migrateToLatest } from './store/migrate.js';
-import { openSqlite } from './store/sqlite.js';
+import { openDatabase, type DatabaseConnectionOptions, type DatabaseSource, type OpenedDatabase } from './store/open-database.js';
+import { selectNotifier, type NotificationsChoice } from './store/select-notifier.js';
 import { TtlCache } from './store/ttl-cache.js';
 import type { DevicePatch, DeviceRecord, Store } from './store/types.js';
 import { publicJwks } from './tokens/jwks.js';
@@ -41,11 +42,26 @@ export interface TrustedDevicesOptions extends PlainOptionsInput {
   /** The host's user system. */
   users: UserAdapter;
   /**
-   * The device store: a SQLite file path (`:memory:` for a throwaway
-   * database) in `database`, or a `Store` of your own in `store`. Pass exactly one.
+   * Where devices live, or a `Store` of your own: exactly one of `database`
+   * and `store`. `database` is a URL (`postgres://…`, `mysql://…`,
+   * `sqlite:path`), a SQLite file path (`:memory:` for a throwaway
+   * database), a Kysely instance, or a pg or mysql2 pool. Instances and
+   * pools you pass stay yours to close.
    */
-  database?: string;
+  database?: DatabaseSource;
+  /** Pool size (default 10) and connect and query timeouts (default 5 s and 10 s) of a `database` URL. */
+  databaseOptions?: Omit<DatabaseConnectionOptions, 'logger'>;
   store?: Store;
+  /**
+   * How instances tell each other about revoked and changed devices, so their
+   * device caches drop them: `'postgres'` (LISTEN/NOTIFY on the database),
+   * a `redis://` URL (pub/sub), a `DeviceChangeNotifier`, or `false` for a
+   * single instance. Default: `'postgres'` when `database` is a PostgreSQL
+   * URL or pg pool, otherwise `false`. Without a channel another instance's
+   * revocation takes effect there when its cache entry expires
+   * (`deviceCacheSeconds`).
+   */
+  notifications?: NotificationsChoice;
   /** Create or update the tables at start-up. Default true; turn off when migrations run from the CLI. */
   migrate?: boolean;
   /**
@@ -177,10 +193,11 @@ export class TrustedDevices {
     this.#context.userCache.delete(userId);
   }
 
-  /** Waits for background work (bounded by the lookup timeout), then closes the store. */
+  /** Waits for background work (bounded by the lookup timeout), closes the notification channel, then the store. */
   async close(): Promise<void> {
     await settleBackgroundTasks(this.#context);
     this.#context.deviceCache.clear();
+    await this.#context.notifier?.close();
     await this.store.close();
   }
 }
@@ -190,11 +207,11 @@ export class TrustedDevices {
  * instance. A bad option throws a `TypeError` naming it, its value and the fix.
  */
 export async function createTrustedDevices(options: TrustedDevicesOptions): Promise<TrustedDevices> {
-  const { users, database, store, migrate, geolocation, logger, clock, loginThrottleStore, ...plain } = options;
+  const { users, database, databaseOptions, store, notifications, migrate, geolocation, logger, clock, loginThrottleStore, ...plain } = options;
   const config = parseOptions(plain);
   assertUserAdapter(users);
   if ((database === undefined) === (store === undefined)) {
-    throw new TypeError('Invalid options: pass exactly one of "database" (a SQLite file path) and "store".');
+    throw new TypeError('Invalid options: pass exactly one of "database" (a URL, SQLite file path, Kysely instance or pool) and "store".');
   }
   if (geolocation !== undefined && geolocation !== false && typeof geolocation !== 'function') {
     throw new TypeError('Invalid option "geolocation": pass a provider function such as ipapi() or mmdb(path), or false.');
@@ -206,18 +223,26 @@ export async function createTrustedDevices(options: TrustedDevicesOptions): Prom
 
   const loginThrottle = config.loginThrottle ? await LoginThrottle.create(config, loginThrottleStore ?? 'memory') : undefined;
 
+  const resolvedLogger = logger ?? SILENT_LOGGER;
   let resolvedStore: Store;
+  let opened: OpenedDatabase | undefined;
   if (database !== undefined) {
-    const kysely = openSqlite(database);
-    if (migrate !== false) await migrateToLatest(kysely as Kysely<unknown>, { tablePrefix: config.tablePrefix });
-    resolvedStore = new KyselyStore(kysely, sqliteCapabilities, { tablePrefix: config.tablePrefix });
+    const openedDatabase = await openDatabase(database, { ...databaseOptions, logger: resolvedLogger });
+    try {
+      if (migrate !== false) await migrateToLatest(openedDatabase.db as Kysely<unknown>, { tablePrefix: config.tablePrefix });
+    } catch (error) {
+      await openedDatabase.close();
+      throw error;
+    }
+    resolvedStore = new KyselyStore(openedDatabase.db, openedDatabase.capabilities, { tablePrefix: config.tablePrefix, onClose: () => openedDatabase.close() });
+    opened = openedDatabase;
   } else {
     resolvedStore = store!;
   }
 
-  const resolvedLogger = logger ?? SILENT_LOGGER;
   const resolvedClock = clock ?? Date.now;
   const provider = geolocation ?? ipapi();
+  const notifier = selectNotifier(notifications, opened, config.tablePrefix, resolvedLogger);
   const context: ServiceContext = {
     config,
     store: resolvedStore,
@@ -235,7 +260,9 @@ export async function createTrustedDevices(options: TrustedDevicesOptions): Prom
         ? undefined
         : new GeoLocator(provider, { cacheTtlMs: config.geolocationCacheSeconds * 1000, clock: resolvedClock, logger: resolvedLogger }),
     backgroundTasks: new Set(),
+    notifier,
   };
+  if (notifier !== undefined) await notifier.start(followDeviceChanges(context));
   return new TrustedDevices(context);
 }
 

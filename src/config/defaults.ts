@@ -18,6 +18,11 @@ export const DEFAULT_LAST_SEEN_WRITE_INTERVAL_SECONDS = 60;
 export const DEFAULT_DEVICE_CACHE_SECONDS = 30;
 export const DEFAULT_DEVICE_CACHE_SIZE = 100_000;
 export const DEFAULT_USER_CACHE_SECONDS = 30;
+/**
+ * Device cache lifetime while the notification channel is down, so another
+ * instance's revocation is still honoured within this bound.
+ */
+export const DEFAULT_DEVICE_CACHE_FALLBACK_SECONDS = 1;
 export const DEFAULT_CLEANUP_BATCH_SIZE = 1000;
 /** RFC 7518 section 3.2: an HS256 key must have at least 256 bits. */
 export const MIN_HMAC_KEY_BYTES = 32;

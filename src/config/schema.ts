@@ -122,6 +122,7 @@ export const optionsSchema = z
     lastSeenWriteIntervalSeconds: wholeNumber(0, D.DEFAULT_LAST_SEEN_WRITE_INTERVAL_SECONDS),
     deviceCacheSeconds: wholeNumber(0, D.DEFAULT_DEVICE_CACHE_SECONDS),
     deviceCacheSize: wholeNumber(1, D.DEFAULT_DEVICE_CACHE_SIZE),
+    deviceCacheFallbackSeconds: wholeNumber(0, D.DEFAULT_DEVICE_CACHE_FALLBACK_SECONDS),
     userCacheSeconds: wholeNumber(0, D.DEFAULT_USER_CACHE_SECONDS),
     tablePrefix: z.string().regex(TABLE_PREFIX).default(''),
   })

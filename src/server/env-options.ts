@@ -48,6 +48,7 @@ export const ENV_OPTIONS = {
   lastSeenWriteIntervalSeconds: 'integer',
   deviceCacheSeconds: 'integer',
   deviceCacheSize: 'integer',
+  deviceCacheFallbackSeconds: 'integer',
   userCacheSeconds: 'integer',
   tablePrefix: 'string',
 } as const satisfies Partial<Record<keyof PlainOptionsInput, EnvKind>>;

@@ -4,12 +4,13 @@ import { resolve } from 'node:path';
 import type { LogConfig } from 'kysely';
 
 import type { Logger } from '../contracts.js';
-import { sqliteCapabilities } from '../store/dialect-capabilities.js';
 import { KyselyStore } from '../store/kysely-store.js';
 import { migrateToLatest } from '../store/migrate.js';
-import { openSqlite } from '../store/sqlite.js';
+import { openDatabase } from '../store/open-database.js';
+import { selectNotifier, type NotificationsChoice } from '../store/select-notifier.js';
 import { createTrustedDevices, type TrustedDevices } from '../trusted-devices.js';
 import { SqlUserStore } from '../users/sql-user-store.js';
+import { readDatabaseEnv } from './database-env.js';
 import { readEnvOptions } from './env-options.js';
 import { geolocationFromEnv } from './geolocation-setting.js';
 import { loadSigningKey } from './signing-key.js';
@@ -18,6 +19,7 @@ import { openThrottleStore, type OpenedThrottleStore } from './throttle-store.js
 export interface Runtime {
   td: TrustedDevices;
   users: SqlUserStore;
+  /** Where the database is, without credentials. */
   databasePath: string;
   close(): Promise<void>;
 }
@@ -39,48 +41,52 @@ export interface RuntimeOptions {
 }
 
 /**
- * Opens what the standalone server and the CLI share: the SQLite file under
- * the data folder, its migrations, the built-in users table, and the
- * `TrustedDevices` instance configured from the environment.
+ * Opens what the standalone server and the CLI share: the database
+ * (`TRUSTED_DEVICES_DATABASE_URL`, or the SQLite file under the data
+ * folder), its migrations, the built-in users table, the notification
+ * channel, and the `TrustedDevices` instance configured from the environment.
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env } = options;
   const dataDir = resolve(env.TRUSTED_DEVICES_DATA_DIR ?? 'data');
-  const databasePath = env.TRUSTED_DEVICES_DATABASE ?? resolve(dataDir, 'trusted-devices.sqlite');
+  const databaseEnv = readDatabaseEnv(env, resolve(dataDir, 'trusted-devices.sqlite'));
   const signingKey = options.requireSigningKey || options.demo || env.TRUSTED_DEVICES_SIGNING_KEY !== undefined
     ? loadSigningKey(env, dataDir, options.demo).key
     : randomBytes(48).toString('base64url');
   const envOptions = readEnvOptions(env);
   const geolocation = geolocationFromEnv(env, options.logger);
+  const tablePrefix = envOptions.tablePrefix ?? '';
 
-  const db = openSqlite(databasePath, { log: options.queryLog });
+  const opened = await openDatabase(databaseEnv.source, { ...databaseEnv.connection, logger: options.logger, log: options.queryLog });
   let throttle: OpenedThrottleStore | undefined;
   try {
     throttle = options.serveLogins === true ? await openThrottleStore(env) : undefined;
-    await migrateToLatest(db as never, { tablePrefix: envOptions.tablePrefix ?? '', includeUsers: true });
-    const users = new SqlUserStore(db, { tablePrefix: envOptions.tablePrefix ?? '' });
+    await migrateToLatest(opened.db as never, { tablePrefix, includeUsers: true });
+    const users = new SqlUserStore(opened.db, { tablePrefix });
+    const notifier = selectNotifier(databaseEnv.notifications as NotificationsChoice | undefined, opened, tablePrefix, options.logger);
     const td = await createTrustedDevices({
       ...envOptions,
       signingKey,
       users,
-      store: new KyselyStore(db, sqliteCapabilities, { tablePrefix: envOptions.tablePrefix ?? '' }),
+      store: new KyselyStore(opened.db, opened.capabilities, { tablePrefix, onClose: () => opened.close() }),
+      notifications: notifier ?? false,
       logger: options.logger,
       geolocation,
       loginThrottleStore: throttle?.store ?? 'memory',
     });
-    const opened = throttle;
+    const openedThrottle = throttle;
     return {
       td,
       users,
-      databasePath,
+      databasePath: opened.description,
       async close() {
         await td.close();
-        await opened?.close();
+        await openedThrottle?.close();
       },
     };
   } catch (error) {
     await throttle?.close();
-    await db.destroy();
+    await opened.close();
     throw error;
   }
 }

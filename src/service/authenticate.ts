@@ -5,7 +5,7 @@ import { readBearerToken } from '../tokens/authorization-header.js';
 import type { VerifiedToken } from '../tokens/claims.js';
 import type { ClientInfo, ServiceContext } from './context.js';
 import { rejectConcurrentUse, rejectExpiredDevice, requireActiveUser, requireDeviceUid, requireOwnedDevice } from './device-checks.js';
-import { lookupDevice } from './device-lookup.js';
+import { lookupDevice, publishDeviceChanges } from './device-lookup.js';
 
 /** The user and device behind an authenticated request. */
 export interface AuthContext {
@@ -52,6 +52,8 @@ async function recordActivity(context: ServiceContext, device: DeviceRecord, ip:
   if (ipChanged) {
     await context.store.recordActivity(device.deviceUid, now, ip);
     if (cached !== undefined) cached.persistedLastSeen = now;
+    // Other instances reread the device, so their hijack detection compares against the new address.
+    await publishDeviceChanges(context, [device.deviceUid]);
     return;
   }
   if (now - persistedLastSeen < context.config.lastSeenWriteIntervalSeconds * 1000) return;
@@ -61,3 +63,4 @@ async function recordActivity(context: ServiceContext, device: DeviceRecord, ip:
     context.logger.warn({ err: error, deviceUid: device.deviceUid }, 'failed to record last_seen');
   });
 }
+

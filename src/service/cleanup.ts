@@ -48,7 +48,7 @@ export async function cleanupStaleDevices(context: ServiceContext, options: Clea
   for (;;) {
     const removed = await context.store.deleteStaleDevices(seenBefore, batchSize);
     count += removed.length;
-    forgetDevices(context, removed, now);
+    await forgetDevices(context, removed, now);
     await context.events.emitRevoked(removed, 'cleanup');
     if (removed.length < batchSize) break;
   }

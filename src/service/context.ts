@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/schema.js';
 import type { Clock, Logger, User, UserAdapter } from '../contracts.js';
 import type { GeoLocator } from '../geo/geo-locator.js';
 import type { TokenCodec } from '../tokens/token-codec.js';
+import type { DeviceChangeNotifier } from '../store/device-notifier.js';
 import type { TtlCache } from '../store/ttl-cache.js';
 import type { DeviceRecord, Store } from '../store/types.js';
 import type { TrustedDevicesEventEmitter } from './events.js';
@@ -34,6 +35,8 @@ export interface ServiceContext {
   geolocation: GeoLocator | undefined;
   /** Work that outlives the request which started it, such as a late location lookup; `close` waits for it. */
   backgroundTasks: Set<Promise<void>>;
+  /** Tells other instances about device changes; undefined for a single instance. */
+  notifier: DeviceChangeNotifier | undefined;
 }
 
 /** The client side of a request, resolved by the HTTP layer. */

@@ -68,7 +68,7 @@ export async function rejectConcurrentUse(
   if (use === undefined) return;
 
   const removed = await context.store.deleteDevice(device.userId, device.deviceUid);
-  forgetDevices(context, [device], now);
+  await forgetDevices(context, [device], now);
   context.addressAlternations.delete(device.deviceUid);
   context.logger.warn({ deviceUid: device.deviceUid, userId: device.userId, ...use }, 'device revoked: concurrent use from two addresses');
   if (removed !== undefined) {

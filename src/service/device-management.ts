@@ -2,7 +2,7 @@ import { TrustedDevicesError } from '../errors.js';
 import type { DevicePatch, DeviceRecord } from '../store/types.js';
 import type { AuthContext } from './authenticate.js';
 import type { ServiceContext } from './context.js';
-import { forgetDevices } from './device-lookup.js';
+import { forgetDevices, invalidateDevice } from './device-lookup.js';
 import { assertDelayPassed, assertMayModify, assertMayModifyOthers, assertNoEscalation, delayMs } from './device-rules.js';
 
 /** A device as the user sees it, with whether it is the one making the request. */
@@ -32,7 +32,7 @@ export async function updateDevice(context: ServiceContext, auth: AuthContext, d
   assertNoEscalation(auth.device, patch);
 
   const updated = await context.store.updateDevice(auth.user.id, target.deviceUid, patch);
-  context.deviceCache.delete(target.deviceUid);
+  await invalidateDevice(context, target.deviceUid);
   if (updated === undefined) throw notFound();
   return updated;
 }
@@ -44,7 +44,7 @@ export async function deleteDevice(context: ServiceContext, auth: AuthContext, d
   assertMayModify('delete', auth.device, target, context.config, now);
 
   const removed = await context.store.deleteDevice(auth.user.id, target.deviceUid);
-  forgetDevices(context, [target], now);
+  await forgetDevices(context, [target], now);
   if (removed === undefined) throw notFound();
   await context.events.emitRevoked([removed], 'deleted');
 }
@@ -53,7 +53,7 @@ export async function deleteDevice(context: ServiceContext, auth: AuthContext, d
 export async function logout(context: ServiceContext, auth: AuthContext): Promise<void> {
   const now = context.clock();
   const removed = await context.store.deleteDevice(auth.user.id, auth.device.deviceUid);
-  forgetDevices(context, [auth.device], now);
+  await forgetDevices(context, [auth.device], now);
   if (removed !== undefined) await context.events.emitRevoked([removed], 'logout');
 }
 
@@ -70,7 +70,7 @@ export async function revokeOtherDevices(context: ServiceContext, auth: AuthCont
     exceptDeviceUid: auth.device.deviceUid,
     ...(context.config.delayApplies === 'target' ? { createdBefore: now - delayMs('delete', context.config) + 1 } : {}),
   });
-  forgetDevices(context, removed, now);
+  await forgetDevices(context, removed, now);
   await context.events.emitRevoked(removed, 'revoke-all');
   return removed.length;
 }
@@ -79,7 +79,7 @@ export async function revokeOtherDevices(context: ServiceContext, auth: AuthCont
 export async function revokeAllDevices(context: ServiceContext, userId: string): Promise<number> {
   const now = context.clock();
   const removed = await context.store.deleteUserDevices(userId);
-  forgetDevices(context, removed, now);
+  await forgetDevices(context, removed, now);
   context.userCache.delete(userId);
   await context.events.emitRevoked(removed, 'host');
   return removed.length;
@@ -90,7 +90,7 @@ export async function revokeDevice(context: ServiceContext, userId: string, devi
   const now = context.clock();
   const removed = await context.store.deleteDevice(userId, deviceUid);
   if (removed === undefined) return false;
-  forgetDevices(context, [removed], now);
+  await forgetDevices(context, [removed], now);
   await context.events.emitRevoked([removed], 'host');
   return true;
 }

@@ -80,7 +80,7 @@ export async function login(context: ServiceContext, username: string, password:
     signIn,
   });
   context.userCache.set(user.id, user, now);
-  forgetDevices(context, [...removed.stale, ...removed.evicted], now);
+  await forgetDevices(context, [...removed.stale, ...removed.evicted], now);
 
   await context.events.emit('deviceCreated', { device });
   await context.events.emitRevoked(removed.stale, 'stale');

@@ -3,7 +3,7 @@ import type { DeviceRecord } from '../store/types.js';
 import { newJti, type VerifiedToken } from '../tokens/claims.js';
 import type { ClientInfo, ServiceContext } from './context.js';
 import { rejectConcurrentUse, rejectExpiredDevice, requireActiveUser, requireDeviceUid, requireOwnedDevice } from './device-checks.js';
-import { forgetDevices, lookupDevice } from './device-lookup.js';
+import { forgetDevices, invalidateDevice, lookupDevice } from './device-lookup.js';
 
 export interface RefreshResult {
   access: string;
@@ -35,7 +35,7 @@ export async function refresh(context: ServiceContext, rawToken: string, client:
   if (!context.config.rotateRefreshTokens) {
     if (token.jti !== device.refreshJti) return reuseDetected(context, device, token, now);
     await context.store.recordActivity(device.deviceUid, now, client.ip);
-    context.deviceCache.delete(device.deviceUid);
+    await forgetActivity(context, device, client.ip);
     return { access: context.tokens.mintAccess({ userId: device.userId, deviceUid, issuedAt: Math.floor(now / 1000) }, newJti()) };
   }
 
@@ -49,7 +49,7 @@ export async function refresh(context: ServiceContext, rawToken: string, client:
       lastIp: client.ip,
     };
     const rotated = await context.store.rotateRefreshJti(deviceUid, rotation);
-    context.deviceCache.delete(deviceUid);
+    await forgetActivity(context, device, client.ip);
     if (rotated) {
       // The UPDATE was the compare-and-set, so the new row is known without reading it back.
       return currentPair(context, {
@@ -116,6 +116,17 @@ function withLatestActivity(context: ServiceContext, device: DeviceRecord, now: 
   return { ...device, lastSeen: cached.lastSeen, lastIp: cached.lastIp };
 }
 
+/**
+ * Drops the device from this process's cache after a refresh wrote to it. A
+ * new address is announced to the other instances too, so their hijack
+ * detection compares against it; the new refresh `jti` needs no
+ * announcement because verify reads the row fresh for a refresh token.
+ */
+async function forgetActivity(context: ServiceContext, device: DeviceRecord, ip: string): Promise<void> {
+  if (device.lastIp !== ip) await invalidateDevice(context, device.deviceUid);
+  else context.deviceCache.delete(device.deviceUid);
+}
+
 function currentPair(context: ServiceContext, device: DeviceRecord): RefreshResult {
   return context.tokens.mintPair({
     userId: device.userId,
@@ -128,7 +139,7 @@ function currentPair(context: ServiceContext, device: DeviceRecord): RefreshResu
 /** A rotated-out refresh token came back after the grace window: treat the device as stolen. */
 async function reuseDetected(context: ServiceContext, device: DeviceRecord, token: VerifiedToken, now: number): Promise<never> {
   const removed = await context.store.deleteDevice(device.userId, device.deviceUid);
-  forgetDevices(context, [device], now);
+  await forgetDevices(context, [device], now);
   context.logger.warn({ deviceUid: device.deviceUid, userId: device.userId, jti: token.jti }, 'device revoked: rotated-out refresh token reused');
   // Only the request whose delete removed the row reports it, so racing reuses emit once.
   if (removed !== undefined) {

@@ -10,10 +10,17 @@ export interface DialectCapabilities {
   readonly name: 'sqlite' | 'postgres' | 'mysql';
   /**
    * Serialises device changes of one user across connections for the rest of
-   * the transaction, so concurrent logins cannot both skip an eviction.
+   * the transaction, so concurrent logins cannot both skip an eviction. Call it
+   * first in a transaction opened by `transaction`, before any statement that
+   * locks rows, so two transactions never wait on each other in opposite order.
    */
   lockUser(trx: Transaction<Database>, userId: string): Promise<void>;
-  /** Opens a transaction that takes the write lock at once, where the database needs that. */
+  /**
+   * Runs `work` in a transaction. Where the database can abort a transaction
+   * for a deadlock or a serialization failure, the whole transaction is
+   * retried a bounded number of times, so `work` must not have effects
+   * outside the database.
+   */
   transaction<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
 }
 

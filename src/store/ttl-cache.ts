@@ -10,8 +10,9 @@ interface CacheEntry<V> {
  */
 export class TtlCache<V> {
   readonly #entries = new Map<string, CacheEntry<V>>();
-  readonly #ttlMs: number;
+  #ttlMs: number;
   readonly #maxEntries: number;
+  #generation = 0;
 
   constructor(ttlMs: number, maxEntries: number) {
     this.#ttlMs = ttlMs;
@@ -24,6 +25,20 @@ export class TtlCache<V> {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /**
+   * Counts `delete` and `clear` calls. A reader takes it before a slow read
+   * and passes it to `setIfUnchanged`, so a value read before an
+   * invalidation is not cached after it.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Changes the lifetime of entries set from now on; entries already set keep theirs. */
+  setTtl(ttlMs: number): void {
+    this.#ttlMs = ttlMs;
   }
 
   /** Returns the fresh entry for a key; an expired one is dropped. */
@@ -47,11 +62,18 @@ export class TtlCache<V> {
     }
   }
 
+  /** Sets the entry only when nothing was deleted or cleared since `generation` was read. */
+  setIfUnchanged(key: string, value: V, now: number, generation: number): void {
+    if (generation === this.#generation) this.set(key, value, now);
+  }
+
   delete(key: string): void {
+    this.#generation++;
     this.#entries.delete(key);
   }
 
   clear(): void {
+    this.#generation++;
     this.#entries.clear();
   }
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { MysqlAdapter, sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
 
 /** Lengths: a UUID is 36 characters, an IPv6 address with a zone id fits in 64. */
 export function deviceMigrations(prefix: string): Record<string, Migration> {
@@ -8,6 +8,7 @@ export function deviceMigrations(prefix: string): Record<string, Migration> {
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable(table)
+          .$call(caseSensitiveOnMysql(db))
           .addColumn('device_uid', 'varchar(36)', (column) => column.primaryKey())
           .addColumn('user_id', 'varchar(255)', (column) => column.notNull())
           .addColumn('name', 'varchar(255)', (column) => column.notNull())
@@ -42,6 +43,7 @@ export function userMigrations(prefix: string): Record<string, Migration> {
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable(table)
+          .$call(caseSensitiveOnMysql(db))
           .addColumn('id', 'varchar(36)', (column) => column.primaryKey())
           .addColumn('username', 'varchar(150)', (column) => column.notNull().unique())
           .addColumn('password_hash', 'varchar(255)', (column) => column.notNull())
@@ -54,4 +56,16 @@ export function userMigrations(prefix: string): Record<string, Migration> {
       },
     },
   };
+}
+
+/**
+ * MySQL and MariaDB compare text case-insensitively under their default
+ * collations, so user ids "Alice" and "alice" would share devices and
+ * usernames would collide. A binary collation compares as PostgreSQL and
+ * SQLite do. The other databases get the table unchanged.
+ */
+function caseSensitiveOnMysql(db: Kysely<unknown>) {
+  const isMysql = db.getExecutor().adapter instanceof MysqlAdapter;
+  return <T extends string, C extends string>(builder: CreateTableBuilder<T, C>): CreateTableBuilder<T, C> =>
+    isMysql ? builder.modifyEnd(sql`character set utf8mb4 collate utf8mb4_bin`) : builder;
 }
