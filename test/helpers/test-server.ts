@@ -12,7 +12,7 @@ import { FakeClock } from './clock.js';
 import { ApiClient } from './http-client.js';
 import { DEFAULT_TARGET, type TestTarget } from './targets.js';
 import { listenApp } from './test-app.js';
-import { openTestDatabase } from './test-database.js';
+import { openTestDatabase, type TestDatabaseOptions } from './test-database.js';
 
 /** Cheap scrypt parameters so tests do not spend their time hashing. */
 export const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
@@ -21,6 +21,8 @@ export const TEST_PASSWORD = 'correct horse battery';
 export type TestOptions = Partial<Omit<TrustedDevicesOptions, 'users' | 'store' | 'database' | 'clock'>> & {
   /** Framework and database; default Express over SQLite. */
   target?: TestTarget;
+  /** Pool size, timeouts, or a proxy to reach the database through. */
+  databaseOptions?: TestDatabaseOptions;
 };
 
 /** Every event payload received, by event name, in order. */
@@ -47,8 +49,8 @@ export interface TestServer {
  * a new database of its own, with a fake clock and no geolocation.
  */
 export async function startTestServer(testOptions: TestOptions = {}): Promise<TestServer> {
-  const { target = DEFAULT_TARGET, ...options } = testOptions;
-  const database = await openTestDatabase(target.database);
+  const { target = DEFAULT_TARGET, databaseOptions, ...options } = testOptions;
+  const database = await openTestDatabase(target.database, databaseOptions);
   const db = database.db;
   await migrateToLatest(db as Kysely<unknown>, { includeUsers: true, tablePrefix: options.tablePrefix ?? '' });
   const users = new SqlUserStore(db, { scrypt: TEST_SCRYPT, tablePrefix: options.tablePrefix ?? '' });
