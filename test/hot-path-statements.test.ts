@@ -59,6 +59,7 @@ for (const target of testTargets().filter((target) => target.adapter === 'expres
       users,
       store: new KyselyStore(counted, database.capabilities, { onClose: () => Promise.resolve() }),
       clock: clock.read,
+      geolocation: false,
       trustProxy: true,
       deviceCacheSeconds: 3600,
       userCacheSeconds: 3600,

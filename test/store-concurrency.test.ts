@@ -72,4 +72,13 @@ for (const target of testTargets()) describe(`device rules under concurrency (${
     for (const pair of others) assert.ok(!remaining.includes(pair.device_uid));
     assert.ok(remaining.length <= 3);
   });
+
+  it('usernames differing in case are distinct users', async () => {
+    const lower = await server.createUser('casey');
+    const upper = await server.createUser('Casey');
+    assert.notEqual(lower, upper);
+    await server.login('Casey');
+    assert.equal((await devicesOf(lower)).length, 0);
+    assert.equal((await devicesOf(upper)).length, 1);
+  });
 });

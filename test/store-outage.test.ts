@@ -7,7 +7,7 @@ import { serverDatabases } from './helpers/targets.js';
 import { TcpProxy } from './helpers/tcp-proxy.js';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './helpers/test-server.js';
 
-/** Short driver timeouts, so a stalled database answers 503 quickly. */
+/** Short driver timeouts, so requests to a stalled database fail with 503 quickly. */
 const TIMEOUT_MS = 1_000;
 /** Attempts to wait for recovery, one per 100 ms; the pool reconnects on the next request that needs a connection. */
 const RECOVERY_ATTEMPTS = 100;

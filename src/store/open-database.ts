@@ -20,9 +20,9 @@ import { openSqlite } from './sqlite.js';
 
 /** Connections per pool for a database opened from a URL. */
 export const DEFAULT_POOL_SIZE = 10;
-/** Longest a new connection, or a wait for a free one, may take before the request fails with 503. */
+/** Maximum time to open a connection, or to wait for a free one, before the request fails with 503. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-/** Longest one statement may take before it fails, so an unreachable database never holds a request. */
+/** Maximum time of one statement before it fails, so an unreachable database cannot hold a request longer. */
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 /**

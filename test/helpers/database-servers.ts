@@ -49,3 +49,15 @@ export async function reachableServers(requested: readonly ServerDatabase[]): Pr
   }
   return reachable;
 }
+
+/** Redis for the notification tests; `TD_TEST_REDIS_URL` overrides it. */
+export const REDIS_URL = process.env.TD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Probes Redis as `reachableServers` probes databases: required in CI, skipped with one line elsewhere. */
+export async function reachableRedis(): Promise<boolean> {
+  if (await isReachable(REDIS_URL)) return true;
+  const where = new URL(REDIS_URL).host;
+  if (process.env.CI === 'true') throw new Error(`Redis at ${where} is not reachable, and CI=true requires it. Start it to run the Redis notification tests.`);
+  console.warn(`# skipping Redis notification tests: nothing listens at ${where}. Start Redis (or set TD_TEST_REDIS_URL) to run them.`);
+  return false;
+}
