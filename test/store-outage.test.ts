@@ -50,7 +50,7 @@ for (const database of serverDatabases()) describe(`database outage (express, ${
   }
 
   for (const mode of ['refuse', 'stall'] as const) {
-    it(`a ${mode === 'refuse' ? 'refused' : 'stalled'} database answers 503, then recovers`, async () => {
+    it(`a ${mode === 'refuse' ? 'refused' : 'stalled'} database fails with 503, then recovers`, async () => {
       const pair = await server.login('alice');
       assert.equal((await server.api.get('/trusted-devices', { token: pair.access })).status, 200);
       const devicesBefore = await deviceCount();

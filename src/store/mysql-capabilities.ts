@@ -12,7 +12,7 @@ const RETRYABLE_ERRNOS = new Set([
   1205, // ER_LOCK_WAIT_TIMEOUT
 ]);
 
-/** Longest `lockUser` waits for another transaction of the same user, in seconds. */
+/** Maximum wait of `lockUser` for another transaction of the same user, in seconds. */
 const USER_LOCK_TIMEOUT_SECONDS = 10;
 
 /** Whether a transaction took a named lock that must be released after it ends. */

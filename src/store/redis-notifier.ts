@@ -10,7 +10,7 @@ import {
   type DeviceChangeNotifier,
 } from './device-notifier.js';
 
-/** Longest a publish or the first connection may take, in milliseconds. */
+/** Maximum time of a publish or of the first connection, in milliseconds. */
 const REDIS_TIMEOUT_MS = 2_000;
 
 export interface RedisNotifierOptions {
