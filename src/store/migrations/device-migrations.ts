@@ -1,4 +1,6 @@
-import { MysqlAdapter, sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
+
+import { caseSensitiveOnMysql } from './mysql-collation.js';
 
 /** Lengths: a UUID is 36 characters, an IPv6 address with a zone id fits in 64. */
 export function deviceMigrations(prefix: string): Record<string, Migration> {
@@ -56,16 +58,4 @@ export function userMigrations(prefix: string): Record<string, Migration> {
       },
     },
   };
-}
-
-/**
- * MySQL and MariaDB compare text case-insensitively under their default
- * collations, so user ids "Alice" and "alice" would share devices and
- * usernames would collide. A binary collation compares as PostgreSQL and
- * SQLite do. The other databases get the table unchanged.
- */
-function caseSensitiveOnMysql(db: Kysely<unknown>) {
-  const isMysql = db.getExecutor().adapter instanceof MysqlAdapter;
-  return <T extends string, C extends string>(builder: CreateTableBuilder<T, C>): CreateTableBuilder<T, C> =>
-    isMysql ? builder.modifyEnd(sql`character set utf8mb4 collate utf8mb4_bin`) : builder;
 }

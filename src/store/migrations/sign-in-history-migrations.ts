@@ -1,5 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 
+import { caseSensitiveOnMysql } from './mysql-collation.js';
+
 /**
  * The append-only sign-in history. It has no foreign key to the devices
  * table because it must outlive the devices it mentions; `device_uid` is null
@@ -12,6 +14,7 @@ export function signInHistoryMigrations(prefix: string): Record<string, Migratio
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable(table)
+          .$call(caseSensitiveOnMysql(db))
           .addColumn('id', 'varchar(36)', (column) => column.primaryKey())
           .addColumn('user_id', 'varchar(255)', (column) => column.notNull())
           .addColumn('device_uid', 'varchar(36)')
