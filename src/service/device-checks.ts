@@ -48,7 +48,7 @@ export async function rejectExpiredDevice(context: ServiceContext, device: Devic
   if (maxAge === null || now - device.createdAt < maxAge * 1000) return;
 
   const removed = await context.store.deleteDevice(device.userId, device.deviceUid);
-  forgetDevices(context, [device], now);
+  await forgetDevices(context, [device], now);
   if (removed !== undefined) await context.events.emitRevoked([removed], 'expired');
   throw new TrustedDevicesError('token_not_valid', 'This device has reached its maximum session age and was signed out. Sign in again.');
 }
