@@ -9,9 +9,11 @@ import mysql from 'mysql2';
 import pg from 'pg';
 
 import { readDatabaseEnv } from '../src/server/database-env.js';
+import { migrateToLatest } from '../src/store/migrate.js';
 import { describeUrl, openDatabase } from '../src/store/open-database.js';
 import { SERVER_URLS } from './helpers/database-servers.js';
 import { serverDatabases } from './helpers/targets.js';
+import { openTestDatabase } from './helpers/test-database.js';
 
 describe('openDatabase', () => {
   it('opens SQLite from a path or a sqlite: URL', async () => {
@@ -91,5 +93,21 @@ describe('database environment', () => {
   it('names the variable of a bad value', () => {
     assert.throws(() => readDatabaseEnv({ TRUSTED_DEVICES_DATABASE_POOL_SIZE: 'ten' }, 'x'), /TRUSTED_DEVICES_DATABASE_POOL_SIZE="ten": expected a whole number/);
     assert.throws(() => readDatabaseEnv({ TRUSTED_DEVICES_NOTIFICATIONS: 'kafka' }, 'x'), /TRUSTED_DEVICES_NOTIFICATIONS="kafka": expected postgres/);
+  });
+});
+
+describe('migrations on PostgreSQL', { skip: !serverDatabases().includes('postgres') }, () => {
+  it('ignore tables of another schema', async () => {
+    const first = await openTestDatabase('postgres');
+    const second = await openTestDatabase('postgres');
+    try {
+      await migrateToLatest(first.db as Kysely<unknown>, { includeUsers: true });
+      const applied = await migrateToLatest(second.db as Kysely<unknown>, { includeUsers: true });
+      assert.ok(applied.includes('0001_create_trusted_devices'), applied.join(', '));
+      assert.ok(applied.includes('0001_create_users'), applied.join(', '));
+    } finally {
+      await first.drop();
+      await second.drop();
+    }
   });
 });

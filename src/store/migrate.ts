@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 
 import { deviceMigrations, userMigrations } from './migrations/device-migrations.js';
 import { signInHistoryMigrations } from './migrations/sign-in-history-migrations.js';
@@ -16,16 +16,29 @@ export interface MigrateOptions {
  */
 export async function migrateToLatest(db: Kysely<unknown>, options: MigrateOptions = {}): Promise<string[]> {
   const prefix = options.tablePrefix ?? '';
-  const applied = await run(db, `${prefix}trusted_devices_migrations`, { ...deviceMigrations(prefix), ...signInHistoryMigrations(prefix) });
+  const schema = await migrationTableSchema(db);
+  const applied = await run(db, schema, `${prefix}trusted_devices_migrations`, { ...deviceMigrations(prefix), ...signInHistoryMigrations(prefix) });
   if (options.includeUsers === true) {
-    applied.push(...(await run(db, `${prefix}users_migrations`, userMigrations(prefix))));
+    applied.push(...(await run(db, schema, `${prefix}users_migrations`, userMigrations(prefix))));
   }
   return applied;
 }
 
-async function run(db: Kysely<unknown>, tableName: string, migrations: Record<string, Migration>): Promise<string[]> {
+/**
+ * Returns PostgreSQL's current schema, where the tables are created. Without
+ * it, Kysely 0.28's migrator takes a migration table of the same name in any
+ * other schema of the database as its own, and then fails to lock it.
+ */
+async function migrationTableSchema(db: Kysely<unknown>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return result.rows[0]?.schema;
+}
+
+async function run(db: Kysely<unknown>, schema: string | undefined, tableName: string, migrations: Record<string, Migration>): Promise<string[]> {
   const migrator = new Migrator({
     db,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: { getMigrations: () => Promise.resolve(migrations) },
     migrationTableName: tableName,
     migrationLockTableName: `${tableName}_lock`,

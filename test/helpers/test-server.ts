@@ -52,7 +52,13 @@ export async function startTestServer(testOptions: TestOptions = {}): Promise<Te
   const { target = DEFAULT_TARGET, databaseOptions, ...options } = testOptions;
   const database = await openTestDatabase(target.database, databaseOptions);
   const db = database.db;
-  await migrateToLatest(db as Kysely<unknown>, { includeUsers: true, tablePrefix: options.tablePrefix ?? '' });
+  // A failed set-up drops the database at once, since no `close` will; its open connections would keep the test process alive.
+  try {
+    await migrateToLatest(db as Kysely<unknown>, { includeUsers: true, tablePrefix: options.tablePrefix ?? '' });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   const users = new SqlUserStore(db, { scrypt: TEST_SCRYPT, tablePrefix: options.tablePrefix ?? '' });
   const clock = new FakeClock();
 
