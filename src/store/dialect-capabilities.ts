@@ -8,6 +8,8 @@ import type { Database } from './database-schema.js';
  */
 export interface DialectCapabilities {
   readonly name: 'sqlite' | 'postgres' | 'mysql';
+  /** Whether SELECT … FOR UPDATE exists. SQLite has none and needs none, because it has one writer at a time. */
+  readonly rowLocks: boolean;
   /**
    * Serialises device changes of one user across connections for the rest of
    * the transaction, so concurrent logins cannot both skip an eviction. Call it
@@ -30,6 +32,7 @@ export interface DialectCapabilities {
  */
 export const sqliteCapabilities: DialectCapabilities = {
   name: 'sqlite',
+  rowLocks: false,
   lockUser: () => Promise.resolve(),
   transaction: (db, work) => db.transaction().execute(work),
 };

@@ -1,9 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 
 import type { GeoLocation } from '../contracts.js';
 import { StoreUnavailableError, TrustedDevicesError } from '../errors.js';
 import type { Database } from './database-schema.js';
-import { toDeviceRecord, toDeviceRow } from './device-row.js';
+import { toDeviceRecord, toDeviceRow, type DeviceRow } from './device-row.js';
 import type { DialectCapabilities } from './dialect-capabilities.js';
 import {
   deleteOldSignIns,
@@ -239,12 +239,14 @@ export class KyselyStore implements Store {
     return this.#onClose();
   }
 
-  /** Reads the rows a query selects, then deletes exactly those, inside the caller's transaction. */
-  async #selectAndDelete(
-    trx: Transaction<Database>,
-    query: { execute(): Promise<Parameters<typeof toDeviceRecord>[0][]> },
-  ): Promise<DeviceRecord[]> {
-    const rows = await query.execute();
+  /**
+   * Reads the rows a query selects, then deletes exactly those, inside the
+   * caller's transaction. Where the database has row locks the rows are
+   * selected FOR UPDATE, so of two transactions removing the same device only
+   * the first returns it; the second finds it gone.
+   */
+  async #selectAndDelete(trx: Transaction<Database>, query: SelectQueryBuilder<Database, 'trusted_devices', DeviceRow>): Promise<DeviceRecord[]> {
+    const rows = await (this.#dialect.rowLocks ? query.forUpdate() : query).execute();
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.device_uid);
     await trx.deleteFrom(this.#table).where('device_uid', 'in', ids).execute();

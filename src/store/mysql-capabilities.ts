@@ -29,6 +29,7 @@ const heldLocks = new WeakMap<Transaction<Database>, { taken: boolean }>();
  */
 export const mysqlCapabilities: DialectCapabilities = {
   name: 'mysql',
+  rowLocks: true,
   async lockUser(trx, userId) {
     const held = heldLocks.get(trx);
     if (held === undefined) throw new TypeError('lockUser must run inside a transaction opened by mysqlCapabilities.transaction.');

@@ -20,6 +20,7 @@ const ADVISORY_LOCK_NAMESPACE = 'trusted_devices.user';
  */
 export const postgresCapabilities: DialectCapabilities = {
   name: 'postgres',
+  rowLocks: true,
   async lockUser(trx, userId) {
     await sql`select pg_advisory_xact_lock(hashtext(${ADVISORY_LOCK_NAMESPACE}), hashtext(${userId}))`.execute(trx);
   },
