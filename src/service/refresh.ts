@@ -83,7 +83,9 @@ export async function verify(context: ServiceContext, rawToken: string): Promise
   const found = token.tokenType === 'refresh' ? await context.store.findDevice(deviceUid) : await lookupDevice(context, deviceUid, now);
   const device = requireOwnedDevice(found, token);
   await rejectExpiredDevice(context, device, now);
-  await requireActiveUser(context, token.userId, now, true);
+  // An access token is checked as a protected request checks it, through the
+  // user cache; a refresh token, like refresh itself, reads the user fresh.
+  await requireActiveUser(context, token.userId, now, token.tokenType === 'refresh');
 
   if (token.tokenType === 'refresh' && token.jti !== device.refreshJti) {
     throw new TrustedDevicesError('token_blacklisted', 'The token has been blacklisted.');
