@@ -1,6 +1,3 @@
-import { Redis } from 'ioredis';
-import pg from 'pg';
-
 import type { LoginThrottleStore } from '../service/login-throttle.js';
 
 /** The Redis server of the login throttle unless `TRUSTED_DEVICES_REDIS_URL` is set. */
@@ -26,6 +23,8 @@ export async function openThrottleStore(env: NodeJS.ProcessEnv): Promise<OpenedT
     case 'memory':
       return { store: 'memory', close: () => Promise.resolve() };
     case 'redis': {
+      // ioredis and pg are optional peer dependencies, loaded only when selected.
+      const { Redis } = await import('ioredis');
       // Without the offline queue a lost connection fails logins at once (503) instead of queueing them.
       const client = new Redis(env.TRUSTED_DEVICES_REDIS_URL ?? DEFAULT_REDIS_URL, {
         lazyConnect: true,
@@ -46,6 +45,7 @@ export async function openThrottleStore(env: NodeJS.ProcessEnv): Promise<OpenedT
       if (url === undefined || url === '') {
         throw new Error('TRUSTED_DEVICES_LOGIN_THROTTLE_STORE=postgres needs TRUSTED_DEVICES_THROTTLE_POSTGRES_URL, such as postgres://user@127.0.0.1:5432/app.');
       }
+      const { default: pg } = await import('pg');
       const pool = new pg.Pool({ connectionString: url, max: 4 });
       return { store: { postgres: pool }, close: () => pool.end() };
     }
