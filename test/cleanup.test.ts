@@ -56,12 +56,13 @@ for (const target of testTargets()) describe(`cleanupStaleDevices (${targetLabel
     assert.equal(server.events.deviceRevoked.length, 0);
   });
 
-  it('olderThanSeconds sets the cutoff', async () => {
+  it('olderThan sets the cutoff', async () => {
     server = await startTestServer({ target });
     await seed(1, 3600 * 1000);
 
-    assert.equal((await server.td.cleanupStaleDevices({ olderThanSeconds: 3601 })).count, 0);
-    assert.equal((await server.td.cleanupStaleDevices({ olderThanSeconds: 3599 })).count, 3);
+    assert.equal((await server.td.cleanupStaleDevices({ olderThan: 3601 })).count, 0);
+    assert.equal((await server.td.cleanupStaleDevices({ olderThan: '1h1s' })).count, 0);
+    assert.equal((await server.td.cleanupStaleDevices({ olderThan: 3599 })).count, 3);
     assert.deepEqual(await server.snapshot(), []);
   });
 
@@ -82,7 +83,8 @@ for (const target of testTargets()) describe(`cleanupStaleDevices (${targetLabel
     server = await startTestServer({ target });
     await assert.rejects(server.td.cleanupStaleDevices({ batchSize: 0 }), TypeError);
     await assert.rejects(server.td.cleanupStaleDevices({ batchSize: 1.5 }), TypeError);
-    await assert.rejects(server.td.cleanupStaleDevices({ olderThanSeconds: -1 }), TypeError);
-    await assert.rejects(server.td.cleanupStaleDevices({ olderThanSeconds: Number.NaN }), TypeError);
+    await assert.rejects(server.td.cleanupStaleDevices({ olderThan: -1 }), TypeError);
+    await assert.rejects(server.td.cleanupStaleDevices({ olderThan: Number.NaN }), TypeError);
+    await assert.rejects(server.td.cleanupStaleDevices({ olderThan: 'soon' }), TypeError);
   });
 });

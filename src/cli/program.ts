@@ -73,7 +73,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action((options: { days?: number; dryRun?: boolean; batchSize?: number }) =>
       withRuntime(async ({ td }) => {
         const result = await td.cleanupStaleDevices({
-          ...(options.days === undefined ? {} : { olderThanSeconds: options.days * 86400 }),
+          ...(options.days === undefined ? {} : { olderThan: options.days * 86400 }),
           dryRun: options.dryRun === true,
           ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
         });

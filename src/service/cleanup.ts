@@ -1,11 +1,15 @@
+import { parseDurationSeconds } from '../config/duration.js';
 import { DEFAULT_CLEANUP_BATCH_SIZE } from '../config/defaults.js';
 import type { ServiceContext } from './context.js';
 import { forgetDevices } from './device-lookup.js';
 import { pruneSignInHistory } from './sign-in-history.js';
 
 export interface CleanupOptions {
-  /** Remove devices not seen for this many seconds. Default: the refresh token lifetime. */
-  olderThanSeconds?: number;
+  /**
+   * Remove devices not seen for this long: seconds, or text such as `"30d"`
+   * or `"12h"`. Default: the refresh token lifetime.
+   */
+  olderThan?: number | string;
   /** Count the devices that would be removed without removing them. */
   dryRun?: boolean;
   /** Devices, and sign-ins past `signInHistoryDays`, removed per transaction. Default 1000. */
@@ -28,10 +32,10 @@ export interface CleanupResult {
  * no transaction holds a lock for long.
  */
 export async function cleanupStaleDevices(context: ServiceContext, options: CleanupOptions = {}): Promise<CleanupResult> {
-  const olderThanSeconds = options.olderThanSeconds ?? context.config.refreshTokenLifetime;
+  const olderThanSeconds = options.olderThan === undefined ? context.config.refreshTokenLifetime : parseDurationSeconds(options.olderThan);
   const batchSize = options.batchSize ?? DEFAULT_CLEANUP_BATCH_SIZE;
-  if (!Number.isFinite(olderThanSeconds) || olderThanSeconds < 0) {
-    throw new TypeError(`Invalid olderThanSeconds ${String(olderThanSeconds)}: pass a number of seconds, 0 or more.`);
+  if (olderThanSeconds === undefined || !Number.isFinite(olderThanSeconds)) {
+    throw new TypeError(`Invalid olderThan ${JSON.stringify(options.olderThan)}: pass seconds (0 or more) or a duration such as "30d".`);
   }
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new TypeError(`Invalid batchSize ${String(batchSize)}: pass a whole number of at least 1.`);
