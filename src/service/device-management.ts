@@ -28,8 +28,9 @@ export async function listDevices(context: ServiceContext, auth: AuthContext): P
 export async function updateDevice(context: ServiceContext, auth: AuthContext, deviceUid: string, patch: DevicePatch): Promise<DeviceRecord> {
   const now = context.clock();
   const target = await findOwnDevice(context, auth, deviceUid);
-  assertMayModify('update', auth.device, target, context.config, now);
-  assertNoEscalation(auth.device, patch);
+  const acting = await readActingDevice(context, auth);
+  assertMayModify('update', acting, target, context.config, now);
+  assertNoEscalation(acting, patch);
 
   const updated = await context.store.updateDevice(auth.user.id, target.deviceUid, patch);
   await invalidateDevice(context, target.deviceUid);
@@ -41,7 +42,8 @@ export async function updateDevice(context: ServiceContext, auth: AuthContext, d
 export async function deleteDevice(context: ServiceContext, auth: AuthContext, deviceUid: string): Promise<void> {
   const now = context.clock();
   const target = await findOwnDevice(context, auth, deviceUid);
-  assertMayModify('delete', auth.device, target, context.config, now);
+  const acting = await readActingDevice(context, auth);
+  assertMayModify('delete', acting, target, context.config, now);
 
   const removed = await context.store.deleteDevice(auth.user.id, target.deviceUid);
   await forgetDevices(context, [target], now);
@@ -63,8 +65,9 @@ export async function logout(context: ServiceContext, auth: AuthContext): Promis
  */
 export async function revokeOtherDevices(context: ServiceContext, auth: AuthContext): Promise<number> {
   const now = context.clock();
-  assertMayModifyOthers('delete', auth.device, context.config);
-  if (context.config.delayApplies === 'acting') assertDelayPassed('delete', auth.device, context.config, now);
+  const acting = await readActingDevice(context, auth);
+  assertMayModifyOthers('delete', acting, context.config);
+  if (context.config.delayApplies === 'acting') assertDelayPassed('delete', acting, context.config, now);
 
   const removed = await context.store.deleteUserDevices(auth.user.id, {
     exceptDeviceUid: auth.device.deviceUid,
@@ -93,6 +96,19 @@ export async function revokeDevice(context: ServiceContext, userId: string, devi
   await forgetDevices(context, [removed], now);
   await context.events.emitRevoked([removed], 'host');
   return true;
+}
+
+/**
+ * Reads the acting device from the store, not the request's cached copy, so
+ * a permission removed or a sign-out made elsewhere counts before another
+ * device is changed. Throws `device_not_verified` when it is gone.
+ */
+async function readActingDevice(context: ServiceContext, auth: AuthContext): Promise<DeviceRecord> {
+  const device = await context.store.findDevice(auth.device.deviceUid);
+  if (device === undefined || device.userId !== auth.user.id) {
+    throw new TrustedDevicesError('device_not_verified', 'This device could not be verified as signed in. Sign in again.');
+  }
+  return device;
 }
 
 async function findOwnDevice(context: ServiceContext, auth: AuthContext, deviceUid: string): Promise<DeviceRecord> {
