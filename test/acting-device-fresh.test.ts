@@ -5,7 +5,7 @@ import { targetLabel, testTargets } from './helpers/targets.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 // The request's device comes from the per-process cache; changes to other
-// devices must be judged on the acting device as the store holds it now.
+// devices must be judged on the acting device as it is stored now.
 for (const target of testTargets()) describe(`acting device read fresh (${targetLabel(target)})`, () => {
   let server: TestServer;
 
