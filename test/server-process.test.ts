@@ -39,6 +39,14 @@ describe('standalone server process', () => {
     });
   });
 
+  it('refuses an unknown framework', async () => {
+    const env = cleanEnv({ TRUSTED_DEVICES_DATA_DIR: dataDir(), TRUSTED_DEVICES_SIGNING_KEY: PROCESS_SIGNING_KEY, TRUSTED_DEVICES_FRAMEWORK: 'koa' });
+    await assert.rejects(startServerProcess(env), (error: Error) => {
+      assert.match(error.message, /invalid framework: use one of express, fastify, hono/);
+      return true;
+    });
+  });
+
   it('refuses a bad option variable with its name', async () => {
     const env = cleanEnv({
       TRUSTED_DEVICES_DATA_DIR: dataDir(),
@@ -66,7 +74,9 @@ describe('standalone server process', () => {
     assert.equal(login.status, 200);
     assert.equal((await first.stop()).code, 0);
 
-    const second = await startServerProcess(env, ['--demo']);
+    // The restart also switches framework: tokens do not depend on it.
+    const second = await startServerProcess({ ...env, TRUSTED_DEVICES_FRAMEWORK: 'hono' }, ['--demo', '--framework', 'fastify']);
+    assert.equal(second.logLines().find((line) => line.msg === 'server started')?.framework, 'fastify');
     assert.equal(readFileSync(keyPath, 'utf8').trim(), key);
     const listed = await new ApiClient(second.baseUrl).get('/trusted-devices', { token: login.body.access });
     assert.equal(listed.status, 200);
