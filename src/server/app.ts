@@ -8,7 +8,10 @@ import { HEALTH_BODY, INTERNAL_ERROR_BODY, NOT_FOUND_BODY, meBody } from './app-
 export interface AppOptions {
   /** Paths of the OpenAPI document and Swagger UI page. Default: the document at `/openapi.json`, no page. */
   api?: ApiOptions;
-  /** Registers more routes beside `/api/me`, before the 404 fallback, such as the benchmarks' floor routes. Default: none. */
+  /**
+   * Registers more routes ahead of all others, such as the benchmarks' floor
+   * routes: Express tries routes in order, so these pass no other route. Default: none.
+   */
   addRoutes?: (app: Express) => void;
 }
 
@@ -20,6 +23,7 @@ export function createApp(td: TrustedDevices, options: AppOptions = {}): Express
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  options.addRoutes?.(app);
 
   app.get('/health', (_req, res) => {
     res.json(HEALTH_BODY);
@@ -28,7 +32,6 @@ export function createApp(td: TrustedDevices, options: AppOptions = {}): Express
   app.get('/api/me', requireDevice(td), (req, res) => {
     res.json(meBody(req.trustedDevice!));
   });
-  options.addRoutes?.(app);
 
   app.use((_req, res) => {
     res.status(404).json(NOT_FOUND_BODY);
