@@ -8,6 +8,9 @@ import { startTestServer, type TestServer } from './helpers/test-server.js';
 describe('normalizeIp', () => {
   const cases: [string, string | undefined][] = [
     ['203.0.113.5', '203.0.113.5'],
+    ['0.0.0.0', '0.0.0.0'],
+    ['255.255.255.255', '255.255.255.255'],
+    ['10.9.99.199', '10.9.99.199'],
     ['::ffff:203.0.113.5', '203.0.113.5'],
     ['::FFFF:203.0.113.5', '203.0.113.5'],
     ['::ffff:cb00:7105', '203.0.113.5'],
@@ -25,6 +28,9 @@ describe('normalizeIp', () => {
     ['010.0.0.1', undefined],
     ['0x7f.0.0.1', undefined],
     ['256.0.0.1', undefined],
+    ['1.2.3.4.5', undefined],
+    ['1.2.3.4\n', undefined],
+    [' 1.2.3.4', undefined],
   ];
   for (const [input, expected] of cases) {
     it(`${JSON.stringify(input)} is ${String(expected)}`, () => {

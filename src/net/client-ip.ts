@@ -5,6 +5,10 @@ export interface ClientIpOptions {
   trustedProxyDepth: number;
 }
 
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+/** Four decimal parts from 0 to 255 without leading zeros: the form `normalizeIp` returns for IPv4. */
+const CANONICAL_IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+
 /**
  * Returns an address in canonical form: IPv4-mapped IPv6 becomes IPv4
  * (`::ffff:203.0.113.5` → `203.0.113.5`) and IPv6 is compressed, so two
@@ -13,6 +17,8 @@ export interface ClientIpOptions {
  * read `127.1`, `2130706433` and octal `010.0.0.1`, which no proxy writes.
  */
 export function normalizeIp(address: string): string | undefined {
+  // Most requests come from a socket with a plain IPv4 address, already canonical; this skips ipaddr.js's parse and print.
+  if (CANONICAL_IPV4.test(address)) return address;
   if (!ipaddr.IPv4.isValidFourPartDecimal(address) && !ipaddr.IPv6.isValid(address)) return undefined;
   return ipaddr.process(address).toString();
 }
