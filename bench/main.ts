@@ -18,8 +18,9 @@ const USAGE = `usage: npm run bench -- [options]
   --framework <names>    comma-separated frameworks (default: all: ${BENCH_FRAMEWORKS.join(', ')})
   --db <name>            sqlite (default) or postgres
   --connections <n>      concurrent connections (default 50)
-  --duration <s>         seconds measured per scenario (default 10)
-  --warmup <s>           seconds of warm-up before each scenario (default 3)
+  --duration <s>         seconds measured per scenario and round (default 5)
+  --warmup <s>           seconds of warm-up before each scenario and round (default 2)
+  --rounds <n>           runs of each scenario, interleaved; the median counts (default 3; login runs once)
   --scenarios <ids>      comma-separated subset of: ${SCENARIO_IDS.join(', ')}
   --count-statements     count database statements per request instead of measuring speed
   --scale                run the scale check (minutes; 1,000,000 rows)
@@ -34,8 +35,9 @@ async function main(argv: string[]): Promise<number> {
       framework: { type: 'string' },
       db: { type: 'string', default: 'sqlite' },
       connections: { type: 'string', default: '50' },
-      duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       scenarios: { type: 'string' },
       'count-statements': { type: 'boolean', default: false },
       scale: { type: 'boolean', default: false },
@@ -55,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
   const connections = parsePositive(values.connections, '--connections');
   const durationSeconds = parsePositive(values.duration, '--duration');
   const warmupSeconds = parsePositive(values.warmup, '--warmup');
+  const rounds = parsePositive(values.rounds, '--rounds');
+  if (!Number.isInteger(rounds)) throw new UsageError(`Invalid --rounds value "${values.rounds}": use a whole number.`);
   const log = (line: string): void => console.error(`[bench] ${line}`);
   const machine = describeMachine();
   const command = `npm run bench -- ${argv.join(' ')}`.trim();
@@ -70,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
     output = counts.report;
     failed = counts.failed;
   } else {
-    const runs = await runSpeed({ frameworks, database, connections, durationSeconds, warmupSeconds, scenarios, cpuProfileDir: values['cpu-prof'], log });
+    const runs = await runSpeed({ frameworks, database, connections, durationSeconds, warmupSeconds, rounds, scenarios, cpuProfileDir: values['cpu-prof'], log });
     output = runs.map(formatRun).join('\n\n');
     failed = runs.some((run) => run.failures.size > 0);
     for (const run of runs) {

@@ -127,7 +127,7 @@ export async function runScale(settings: ScaleSettings): Promise<{ report: strin
 const SCENARIO_IDS_COUNTED: readonly ScenarioId[] = ['auth', 'auth-no-cache', 'list', 'verify', 'refresh', 'login'];
 
 function newRun(settings: ScaleSettings, _phase: string): AdapterRun {
-  return { framework: settings.framework, database: settings.database, results: new Map(), failures: new Map(), scrypt: DEFAULT_SCRYPT_PARAMS };
+  return { framework: settings.framework, database: settings.database, results: new Map(), rounds: new Map(), failures: new Map(), scrypt: DEFAULT_SCRYPT_PARAMS };
 }
 
 /** Inserts the 10,000 users with 10 devices each; returns an access token for every device, in user order. */
