@@ -88,6 +88,24 @@ describe('TokenCodec', () => {
     assertInvalid(() => codec().verify(tampered, NOW));
   });
 
+  for (const [name, padding] of [
+    ['a short token', 0],
+    ['a token over 1 KiB (cached under its hash)', 2000],
+  ] as const) {
+    it(`rejects a tampered copy of ${name} once it is cached`, () => {
+      const tokens = codec();
+      const claims = { token_type: 'access', exp: NOW + 300, iat: NOW, jti: 'j'.repeat(32), user_id: '42', device_uid: INPUT.deviceUid, pad: 'p'.repeat(padding) };
+      const valid = forgeToken({ alg: 'HS256', typ: 'JWT' }, claims, KEY);
+      assert.equal(tokens.verify(valid, NOW).userId, '42');
+      assert.equal(tokens.verify(valid, NOW).userId, '42', 'the cached verification gives the same claims');
+
+      const [header, , signature] = valid.split('.');
+      const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, user_id: '1' })).toString('base64url')}.${signature}`;
+      assertInvalid(() => tokens.verify(tampered, NOW));
+      assertInvalid(() => tokens.verify(`${valid.slice(0, -2)}AA`, NOW));
+    });
+  }
+
   it('rejects malformed tokens without echoing them', () => {
     for (const token of ['', 'abc', 'a.b', 'a.b.c', 'eyJ.eyJ.', `${'x'.repeat(100)}.${'y'.repeat(100)}.z`]) {
       assert.throws(
