@@ -82,8 +82,10 @@ async function runFramework(settings: SpeedSettings, framework: BenchFramework, 
   const database = await openBenchDatabase(settings.database);
   try {
     const env = benchServerEnv(database, framework, randomBytes(48).toString('base64url'));
-    // Each run of the refresh scenario strands at most one token per connection, in flight when it stops.
-    const fixtures = await seedFixtures(database.db, codecFor(env), passwordHash, settings.connections * 4);
+    // Each load run of the refresh scenario strands at most one token per connection, in flight when it
+    // stops. Each round has a warm-up and a measured run, plus one single request that the spare tokens cover.
+    const refreshTokens = settings.connections * (2 * (settings.rounds ?? 1) + 2);
+    const fixtures = await seedFixtures(database.db, codecFor(env), passwordHash, refreshTokens);
 
     const selected = SCENARIOS.filter((scenario) => settings.scenarios.includes(scenario.id));
     for (const serverKind of ['default', 'no-device-cache'] as const) {
@@ -126,6 +128,7 @@ export async function measureScenario(settings: LoadSettings, run: AdapterRun, s
   const warmupProblem = invalidRunReason(warmup, { allowNoResponse: true });
   if (warmupProblem !== undefined) {
     run.failures.set(scenario.id, `warm-up: ${warmupProblem}`);
+    run.results.delete(scenario.id);
     return;
   }
   // Requests cut off when the warm-up stopped may still hold the server (queued password hashes do); one

@@ -1,11 +1,11 @@
 /**
  * Payloads of tokens that passed signature, issuer and audience checks,
- * keyed by the token string itself. fast-jwt's own cache keys each token by
- * its SHA-256, which a CPU profile of the authenticated route showed as most
- * of the cost of a cached verification; a map lookup by the string needs no
- * hash and matches only the identical token. Only verified tokens enter, so
- * forged tokens cannot fill it. Expiry and every claim are still checked by
- * the caller on each use.
+ * keyed by the token string itself. fast-jwt 6's own cache keys each token
+ * by its SHA-256. A CPU profile of the authenticated route showed that hash
+ * as most of the cost of a cached verification, while a map lookup by the
+ * string needs no hash and matches only the identical token. Only verified
+ * tokens enter, so forged tokens cannot fill it. The caller still checks
+ * expiry and every claim on each use.
  */
 export class VerifiedPayloadCache {
   readonly #payloads = new Map<string, Record<string, unknown>>();
