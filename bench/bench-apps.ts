@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { createApp } from '../src/server/app.js';
 import { createFastifyApp } from '../src/server/fastify-app.js';
 import { createHonoApp } from '../src/server/hono-app.js';
+import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../src/server/listen.js';
 import { JSON_CONTENT_TYPE } from '../src/http/types.js';
 import type { TrustedDevices } from '../src/trusted-devices.js';
 import { BARE_FLOOR_PATH, bareFloor, JWT_FLOOR_PATH, jwtFloor, type FloorBody } from './floor-routes.js';
@@ -27,6 +28,14 @@ export type BenchFramework = (typeof BENCH_FRAMEWORKS)[number];
  *   global hook or middleware, so the floors run their handler alone.
  */
 export async function listenBenchApp(framework: BenchFramework, td: TrustedDevices, signingKey: string, host: string, port: number): Promise<Server> {
+  const server = await listenApp(framework, td, signingKey, host, port);
+  // The standalone server's limits, as `listenFramework` sets them.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  return server;
+}
+
+async function listenApp(framework: BenchFramework, td: TrustedDevices, signingKey: string, host: string, port: number): Promise<Server> {
   const verifyFloor = jwtFloor(signingKey);
   switch (framework) {
     case 'express': {
