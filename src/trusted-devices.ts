@@ -42,8 +42,8 @@ export interface TrustedDevicesOptions extends PlainOptionsInput {
   /** The host's user system. */
   users: UserAdapter;
   /**
-   * Where devices live, or a `Store` of your own: exactly one of `database`
-   * and `store`. `database` is a URL (`postgres://…`, `mysql://…`,
+   * The device store. Pass exactly one of `database` and `store` (a `Store`
+   * of your own). `database` is a URL (`postgres://…`, `mysql://…`,
    * `sqlite:path`), a SQLite file path (`:memory:` for a throwaway
    * database), a Kysely instance, or a pg or mysql2 pool. Instances and
    * pools you pass stay yours to close.
@@ -53,8 +53,8 @@ export interface TrustedDevicesOptions extends PlainOptionsInput {
   databaseOptions?: Omit<DatabaseConnectionOptions, 'logger'>;
   store?: Store;
   /**
-   * How instances tell each other about revoked and changed devices, so their
-   * device caches drop them: `'postgres'` (LISTEN/NOTIFY on the database),
+   * The channel on which instances announce revoked and changed devices, so
+   * their device caches drop them: `'postgres'` (LISTEN/NOTIFY on the database),
    * a `redis://` URL (pub/sub), a `DeviceChangeNotifier`, or `false` for a
    * single instance. Default: `'postgres'` when `database` is a PostgreSQL
    * URL or pg pool, otherwise `false`. Without a channel another instance's
@@ -174,7 +174,7 @@ export class TrustedDevices {
     return this.store.deleteUserSignIns(userId);
   }
 
-  /** Waits for work that outlived its request, such as location lookups that finished after their login answered. */
+  /** Waits for work that outlived its request, such as location lookups that finished after their login returned. */
   settleBackgroundTasks(): Promise<void> {
     return settleBackgroundTasks(this.#context);
   }

@@ -9,7 +9,7 @@ export const DEFAULT_UPDATE_DELAY_MINUTES = 60;
 export const DEFAULT_CONCURRENT_SESSION_WINDOW_SECONDS = 60;
 export const DEFAULT_TRUSTED_PROXY_DEPTH = 1;
 export const DEFAULT_GEOLOCATION_CACHE_SECONDS = 86400;
-/** Longest a login waits for a location before answering without one. */
+/** Maximum time a login waits for a location before returning without one. */
 export const DEFAULT_GEOLOCATION_TIMEOUT_MS = 300;
 /** Days a sign-in stays in the user's history. */
 export const DEFAULT_SIGN_IN_HISTORY_DAYS = 90;

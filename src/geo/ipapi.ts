@@ -41,9 +41,9 @@ interface IpapiBody {
  * country name (`country_name`), as the other built-in providers return it.
  *
  * A reserved-address response (`{"error": true, "reserved": true}`) is an
- * unknown location. HTTP 429 or a `RateLimited` answer pauses all requests
+ * unknown location. HTTP 429 or a `RateLimited` response pauses all requests
  * for `Retry-After` (or `backoffMs`); lookups during the pause fail at once
- * without a request. Other error answers, 5xx statuses, malformed JSON and
+ * without a request. Other error responses, 5xx statuses, malformed JSON and
  * timeouts throw `GeoLookupError`.
  */
 export function ipapi(options: IpapiOptions = {}): GeoProvider {

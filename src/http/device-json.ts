@@ -1,7 +1,7 @@
 import type { DeviceView } from '../service/device-management.js';
 import type { DeviceRecord } from '../store/types.js';
 
-/** A device on the wire, in the field names of django-trusted-devices. Timestamps are ISO 8601 UTC. */
+/** Converts a device to its wire form, in the field names of django-trusted-devices, with ISO 8601 UTC timestamps. */
 export function deviceToJson(device: DeviceView) {
   return {
     device_uid: device.deviceUid,
@@ -20,7 +20,7 @@ export function deviceToJson(device: DeviceView) {
   };
 }
 
-/** The body of a successful PATCH or PUT: the three fields a client may change. */
+/** Builds the body of a successful PATCH or PUT: the three fields a client may change. */
 export function deviceUpdateToJson(device: DeviceRecord) {
   return {
     name: device.name,

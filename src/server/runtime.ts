@@ -19,7 +19,7 @@ import { openThrottleStore, type OpenedThrottleStore } from './throttle-store.js
 export interface Runtime {
   td: TrustedDevices;
   users: SqlUserStore;
-  /** Where the database is, without credentials. */
+  /** The database's location, without credentials. */
   databasePath: string;
   close(): Promise<void>;
 }

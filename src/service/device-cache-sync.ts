@@ -5,7 +5,7 @@ import type { ServiceContext } from './context.js';
  * Keeps this process's device cache in step with the other instances: a
  * device another instance changed is dropped at once. While the channel is
  * down the cache keeps entries only `deviceCacheFallbackSeconds`, so a missed
- * revocation still takes effect within that bound; on every change of state
+ * revocation still takes effect within that bound. On every change of state
  * the cache is emptied, because messages sent while it was down are lost.
  */
 export function followDeviceChanges(context: ServiceContext): DeviceChangeListener {

@@ -16,7 +16,7 @@ export async function lookupDevice(context: ServiceContext, deviceUid: string, n
 
 /**
  * Marks devices as gone in this process at once, so their tokens fail on the
- * next request, and tells the other instances.
+ * next request, and notifies the other instances.
  */
 export async function forgetDevices(context: ServiceContext, devices: readonly DeviceRecord[], now: number): Promise<void> {
   if (devices.length === 0) return;
@@ -27,7 +27,7 @@ export async function forgetDevices(context: ServiceContext, devices: readonly D
   await publishDeviceChanges(context, devices.map((device) => device.deviceUid));
 }
 
-/** Drops a changed device from this process's cache and tells the other instances. */
+/** Drops a changed device from this process's cache and notifies the other instances. */
 export async function invalidateDevice(context: ServiceContext, deviceUid: string): Promise<void> {
   context.deviceCache.delete(deviceUid);
   await publishDeviceChanges(context, [deviceUid]);

@@ -18,7 +18,7 @@ export interface LoginResult {
   refresh: string;
   deviceUid: string;
   device: DeviceRecord;
-  /** How the location lookup went; `pending` means the login returned without waiting for it. */
+  /** The outcome of the location lookup. `pending` means the login returned without waiting for it. */
   locationLookup: LocationLookupStatus;
 }
 

@@ -60,7 +60,7 @@ export async function refresh(context: ServiceContext, rawToken: string, client:
       });
     }
 
-    // Another refresh with the same token rotated first: answer as within the grace window.
+    // Another refresh with the same token rotated first, so treat this one as within the grace window.
     device = requireOwnedDevice(await context.store.findDevice(deviceUid), token);
   }
 
@@ -72,8 +72,8 @@ export async function refresh(context: ServiceContext, rawToken: string, client:
 
 /**
  * Verifies any token as simplejwt's verify endpoint does, plus the device
- * checks. A refresh token that was rotated out answers `token_blacklisted`
- * and revokes nothing.
+ * checks. A refresh token that was rotated out is rejected with
+ * `token_blacklisted`, and nothing is revoked.
  */
 export async function verify(context: ServiceContext, rawToken: string): Promise<void> {
   const now = context.clock();
@@ -138,7 +138,7 @@ function currentPair(context: ServiceContext, device: DeviceRecord): RefreshResu
   });
 }
 
-/** A rotated-out refresh token came back after the grace window: treat the device as stolen. */
+/** Revokes the device of a rotated-out refresh token presented after the grace window, because its tokens were stolen. */
 async function reuseDetected(context: ServiceContext, device: DeviceRecord, token: VerifiedToken, now: number): Promise<never> {
   const removed = await context.store.deleteDevice(device.userId, device.deviceUid);
   await forgetDevices(context, [device], now);

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './database-schema.js';
 
 /**
- * What differs between databases, kept in one object so the store has no
+ * The differences between databases, kept in one object so the store has no
  * `if (dialect === …)` branches.
  */
 export interface DialectCapabilities {

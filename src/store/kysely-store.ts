@@ -242,8 +242,8 @@ export class KyselyStore implements Store {
   /**
    * Reads the rows a query selects, then deletes exactly those, inside the
    * caller's transaction. Where the database has row locks the rows are
-   * selected FOR UPDATE, so of two transactions removing the same device only
-   * the first returns it; the second finds it gone.
+   * selected FOR UPDATE. So of two transactions removing the same device,
+   * only the first returns it, and the second finds it gone.
    */
   async #selectAndDelete(trx: Transaction<Database>, query: SelectQueryBuilder<Database, 'trusted_devices', DeviceRow>): Promise<DeviceRecord[]> {
     const rows = await (this.#dialect.rowLocks ? query.forUpdate() : query).execute();

@@ -26,7 +26,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 /**
- * Where devices live:
+ * The device store, one of:
  * - a URL: `postgres://…` or `postgresql://…` (pg), `mysql://…` or
  *   `mariadb://…` (mysql2), `sqlite:path`, or a plain SQLite file path;
  * - a `Kysely` instance of the host, on any of the three dialects;

@@ -40,7 +40,7 @@ export interface CreateDeviceOptions {
   signIn?: NewSignIn;
 }
 
-/** How a sign-in attempt ended. */
+/** The outcome of a sign-in attempt. */
 export type SignInOutcome = 'success' | 'failed-credentials' | 'inactive-account';
 
 /** One entry of a user's sign-in history. Times are milliseconds since the epoch. */
@@ -66,7 +66,7 @@ export interface NewSignIn {
   pruneBefore: number;
 }
 
-/** Where a page of sign-ins starts: after this entry, in newest-first order. */
+/** The start of a page of sign-ins: the entry after this one, in newest-first order. */
 export interface SignInCursor {
   signedInAt: number;
   id: string;
@@ -112,7 +112,7 @@ export interface Store {
   setLocation(deviceUid: string, location: GeoLocation): Promise<void>;
   /** Appends a sign-in that created no device, removing the user's entries older than `pruneBefore`. */
   recordSignIn(signIn: NewSignIn): Promise<void>;
-  /** Fills in the location of a sign-in whose lookup finished after the login answered. */
+  /** Fills in the location of a sign-in whose lookup finished after the login returned. */
   setSignInLocation(signInId: string, location: GeoLocation): Promise<void>;
   /** Returns up to `limit` of the user's sign-ins, newest first, after `after` when given. */
   listSignIns(userId: string, page: { limit: number; after?: SignInCursor }): Promise<SignInRecord[]>;
